@@ -1,0 +1,58 @@
+"""All tunables of the service in one pydantic-settings class.
+
+Every field can be overridden by an environment variable with the ``BPV_`` prefix,
+e.g. ``BPV_MAX_UNITS=32`` or ``BPV_LOG_LEVEL=debug``.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BPV_", extra="ignore")
+
+    # Serving
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = Field(1, ge=1, description="uvicorn worker processes")
+    log_level: str = "info"
+    max_body_bytes: int = Field(1_000_000, description="request bodies above this answer 413")
+    max_concurrent_requests: int = Field(
+        64, description="API requests computed at once; more answer 503 with Retry-After"
+    )
+    static_dir: Path = PROJECT_ROOT / "static"
+    templates_dir: Path = PROJECT_ROOT / "templates"
+
+    # Network size limits (checked before any TensorFlow work starts)
+    max_layers: int = Field(8, description="layers after the input layer")
+    max_units: int = Field(64, description="units in any one layer, input layer included")
+    max_batch: int = Field(256, description="rows of inputs for /backprop and /loss")
+    max_abs_value: float = Field(1e6, description="largest |number| accepted in inputs/weights")
+
+    # Lessons
+    max_curve_points: int = 2001
+    max_curve_range: float = 1000.0
+    max_vector_length: int = 64
+
+    # Training
+    max_steps: int = 20_000
+    max_samples: int = 2_000
+    max_train_cost: float = Field(
+        2e10, description="upper bound of steps x batch x multiply-adds per sample for /train"
+    )
+    max_boundary_resolution: int = 100
+    max_history_points: int = 2_001
+    max_depth: int = 50
+    max_landscape_resolution: int = 81
+    max_landscape_steps: int = 500
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,210 @@
+"""Activation functions: a table of TensorFlow functions and their textbook derivatives.
+
+Each entry pairs the TensorFlow op the network uses (``tf_fn``) with independent NumPy
+formulas for f and f′ (``np_fn``, ``np_der``) that the textbook δ rule and the tests use
+as an oracle, plus LaTeX for display. ``softmax`` has no elementwise f′: its derivative is
+the Jacobian p_i(δ_ij − p_j), given by ``softmax_jacobian``.
+"""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.core.tensorflow import tf
+from app.engine.errors import SpecError
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+_erf = np.vectorize(math.erf, otypes=[float])
+
+
+def _sigmoid(z):
+    # Two branches so neither exp overflows.
+    z = np.asarray(z, dtype=float)
+    out = np.empty_like(z)
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    out[~pos] = ez / (1.0 + ez)
+    return out
+
+
+def _softmax(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_jacobian(p: np.ndarray) -> np.ndarray:
+    """∂p_i/∂z_j = p_i(δ_ij − p_j) for each row of p: shape (batch, n, n)."""
+    p = np.atleast_2d(p)
+    return np.einsum("bi,ij->bij", p, np.eye(p.shape[-1])) - np.einsum("bi,bj->bij", p, p)
+
+
+def _gelu(z):
+    return 0.5 * z * (1.0 + _erf(z / math.sqrt(2.0)))
+
+
+def _gelu_der(z):
+    pdf = np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+    return 0.5 * (1.0 + _erf(z / math.sqrt(2.0))) + z * pdf
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    tf_fn: Callable  # (z, **params) -> tensor
+    np_fn: Callable  # (z, **params) -> ndarray
+    np_der: Callable | None  # f′(z); None for softmax (see softmax_jacobian)
+    formula: str  # LaTeX of f
+    derivative: str  # LaTeX of f′
+    params: dict[str, float] = field(default_factory=dict)
+    # Below this |f′(z)| a unit counts as saturated (its δ is ~0).
+    elementwise: bool = True
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in [
+        Activation(
+            "linear",
+            lambda z: tf.identity(z),
+            lambda z: np.asarray(z, dtype=float),
+            lambda z: np.ones_like(z, dtype=float),
+            r"f(z) = z",
+            r"f'(z) = 1",
+        ),
+        Activation(
+            "sigmoid",
+            tf.sigmoid,
+            _sigmoid,
+            lambda z: _sigmoid(z) * (1.0 - _sigmoid(z)),
+            r"\sigma(z) = \frac{1}{1 + e^{-z}}",
+            r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))",
+        ),
+        Activation(
+            "tanh",
+            tf.tanh,
+            np.tanh,
+            lambda z: 1.0 - np.tanh(z) ** 2,
+            r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}",
+            r"\tanh'(z) = 1 - \tanh^2(z)",
+        ),
+        Activation(
+            "relu",
+            tf.nn.relu,
+            lambda z: np.maximum(z, 0.0),
+            # TensorFlow's ReluGrad passes the gradient only where z > 0 (f′(0) = 0).
+            lambda z: (np.asarray(z) > 0).astype(float),
+            r"\mathrm{ReLU}(z) = \max(0, z)",
+            r"\mathrm{ReLU}'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}",
+        ),
+        Activation(
+            "leaky_relu",
+            lambda z, alpha=0.2: tf.nn.leaky_relu(z, alpha=alpha),
+            lambda z, alpha=0.2: np.where(np.asarray(z) > 0, z, alpha * np.asarray(z)),
+            lambda z, alpha=0.2: np.where(np.asarray(z) > 0, 1.0, alpha),
+            r"f(z) = \begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}",
+            r"f'(z) = \begin{cases} 1 & z > 0 \\ \alpha & z \le 0 \end{cases}",
+            params={"alpha": 0.2},
+        ),
+        Activation(
+            "elu",
+            tf.nn.elu,
+            lambda z: np.where(np.asarray(z) > 0, z, np.expm1(np.minimum(z, 0.0))),
+            lambda z: np.where(np.asarray(z) > 0, 1.0, np.exp(np.minimum(z, 0.0))),
+            r"f(z) = \begin{cases} z & z > 0 \\ e^{z} - 1 & z \le 0 \end{cases}",
+            r"f'(z) = \begin{cases} 1 & z > 0 \\ e^{z} & z \le 0 \end{cases}",
+        ),
+        Activation(
+            "selu",
+            tf.nn.selu,
+            lambda z: (
+                SELU_SCALE
+                * np.where(np.asarray(z) > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0.0)))
+            ),
+            lambda z: (
+                SELU_SCALE
+                * np.where(np.asarray(z) > 0, 1.0, SELU_ALPHA * np.exp(np.minimum(z, 0.0)))
+            ),
+            r"f(z) = \lambda \begin{cases} z & z > 0 \\ \alpha (e^{z} - 1) & z \le 0 \end{cases}",
+            r"f'(z) = \lambda \begin{cases} 1 & z > 0 \\ \alpha e^{z} & z \le 0 \end{cases}",
+        ),
+        Activation(
+            "gelu",
+            lambda z: tf.nn.gelu(z, approximate=False),
+            _gelu,
+            _gelu_der,
+            r"f(z) = z\,\Phi(z) = \frac{z}{2}\left(1 + \mathrm{erf}\frac{z}{\sqrt{2}}\right)",
+            r"f'(z) = \Phi(z) + z\,\varphi(z)",
+        ),
+        Activation(
+            "swish",
+            tf.nn.silu,
+            lambda z: np.asarray(z) * _sigmoid(z),
+            lambda z: _sigmoid(z) + np.asarray(z) * _sigmoid(z) * (1.0 - _sigmoid(z)),
+            r"f(z) = z\,\sigma(z)",
+            r"f'(z) = \sigma(z) + z\,\sigma(z)\,(1 - \sigma(z))",
+        ),
+        Activation(
+            "softplus",
+            tf.nn.softplus,
+            lambda z: np.logaddexp(0.0, z),
+            _sigmoid,
+            r"f(z) = \ln(1 + e^{z})",
+            r"f'(z) = \sigma(z) = \frac{1}{1 + e^{-z}}",
+        ),
+        Activation(
+            "softmax",
+            lambda z: tf.nn.softmax(z, axis=-1),
+            _softmax,
+            None,
+            r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}}",
+            r"\frac{\partial p_i}{\partial z_j} = p_i(\delta_{ij} - p_j)",
+            elementwise=False,
+        ),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class BoundActivation:
+    """An activation with its parameters filled in, as one layer uses it."""
+
+    spec: Activation
+    params: dict[str, float]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def tf(self, z):
+        return self.spec.tf_fn(z, **self.params)
+
+    def np(self, z):
+        return self.spec.np_fn(np.asarray(z, dtype=float), **self.params)
+
+    def np_der(self, z):
+        return self.spec.np_der(np.asarray(z, dtype=float), **self.params)
+
+    def describe(self) -> dict:
+        return {"name": self.name, **self.params}
+
+
+def bind(name: str, params: dict | None = None, loc: tuple = ("activations",)) -> BoundActivation:
+    """Look up an activation by name and merge ``params`` over its defaults."""
+    spec = ACTIVATIONS.get(name)
+    if spec is None:
+        known = ", ".join(ACTIVATIONS)
+        raise SpecError(loc, f"unknown activation '{name}'; choose one of: {known}")
+    params = dict(params or {})
+    unknown = set(params) - set(spec.params)
+    if unknown:
+        allowed = ", ".join(spec.params) or "none"
+        raise SpecError(
+            loc, f"activation '{name}' has no parameter {sorted(unknown)}; allowed: {allowed}"
+        )
+    merged = {**spec.params, **{k: float(v) for k, v in params.items()}}
+    return BoundActivation(spec, merged)

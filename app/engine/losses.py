@@ -1,0 +1,198 @@
+"""Loss functions: TensorFlow per-sample losses and their textbook gradients in NumPy.
+
+The TensorFlow side mirrors ``tf.losses.*`` exactly as they run eagerly in the notebook
+(Keras 3): ``categorical_crossentropy`` without logits divides the outputs by their sum and
+clips them to [ε, 1 − ε]; ``binary_crossentropy`` clips and averages over the outputs.
+They are written out here, rather than called, so they behave the same inside a compiled
+``tf.function`` (where Keras would quietly swap a softmax output for its logits).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.core.tensorflow import tf
+from app.engine.activations import _sigmoid, _softmax
+from app.engine.errors import SpecError
+
+EPSILON = 1e-7  # keras.backend.epsilon()
+
+
+# ---- TensorFlow: per-sample loss, shape (batch,) ----------------------------------------
+
+
+def _tf_mse(t, a, from_logits):
+    return tf.reduce_mean(tf.square(t - a), axis=-1)
+
+
+def _tf_sse(t, a, from_logits):
+    return tf.reduce_sum(tf.square(t - a), axis=-1)
+
+
+def _tf_half_sse(t, a, from_logits):
+    return 0.5 * tf.reduce_sum(tf.square(t - a), axis=-1)
+
+
+def _tf_cce(t, a, from_logits):
+    if from_logits:
+        return tf.nn.softmax_cross_entropy_with_logits(labels=t, logits=a, axis=-1)
+    q = a / tf.reduce_sum(a, axis=-1, keepdims=True)
+    q = tf.clip_by_value(q, EPSILON, 1.0 - EPSILON)
+    return -tf.reduce_sum(t * tf.math.log(q), axis=-1)
+
+
+def _tf_bce(t, a, from_logits):
+    if from_logits:
+        return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=t, logits=a), -1)
+    o = tf.clip_by_value(a, EPSILON, 1.0 - EPSILON)
+    return tf.reduce_mean(-(t * tf.math.log(o) + (1.0 - t) * tf.math.log(1.0 - o)), axis=-1)
+
+
+# ---- NumPy: per-sample loss and ∂L_i/∂a (the textbook side) -----------------------------
+
+
+def _clip_mask(x):
+    """tf.clip_by_value passes the gradient only where ε ≤ x ≤ 1 − ε."""
+    return ((x >= EPSILON) & (x <= 1.0 - EPSILON)).astype(float)
+
+
+def _np_mse(t, a, from_logits):
+    n = a.shape[-1]
+    return np.mean((t - a) ** 2, axis=-1), 2.0 * (a - t) / n
+
+
+def _np_sse(t, a, from_logits):
+    return np.sum((t - a) ** 2, axis=-1), 2.0 * (a - t)
+
+
+def _np_half_sse(t, a, from_logits):
+    return 0.5 * np.sum((t - a) ** 2, axis=-1), a - t
+
+
+def _np_cce(t, a, from_logits):
+    if from_logits:
+        p = _softmax(a)
+        shifted = a - a.max(axis=-1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        # dL/dz_j = p_j Σ_i t_i − t_j (reduces to p − t for one-hot targets)
+        return -np.sum(t * log_p, axis=-1), p * t.sum(axis=-1, keepdims=True) - t
+    s = a.sum(axis=-1, keepdims=True)
+    q = a / s
+    qc = np.clip(q, EPSILON, 1.0 - EPSILON)
+    dl_dq = -t / qc * _clip_mask(q)
+    # q = a / s  ⇒  ∂q_j/∂a_k = (δ_jk − q_j) / s
+    dl_da = (dl_dq - np.sum(dl_dq * q, axis=-1, keepdims=True)) / s
+    return -np.sum(t * np.log(qc), axis=-1), dl_da
+
+
+def _np_bce(t, a, from_logits):
+    n = a.shape[-1]
+    if from_logits:
+        per = np.maximum(a, 0.0) - a * t + np.log1p(np.exp(-np.abs(a)))
+        return per.mean(axis=-1), (_sigmoid(a) - t) / n
+    o = np.clip(a, EPSILON, 1.0 - EPSILON)
+    per = -(t * np.log(o) + (1.0 - t) * np.log(1.0 - o))
+    return per.mean(axis=-1), _clip_mask(a) * (-t / o + (1.0 - t) / (1.0 - o)) / n
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    tf_fn: Callable  # (targets, outputs, from_logits) -> per-sample loss tensor
+    np_fn: Callable  # (targets, outputs, from_logits) -> (per-sample loss, ∂L_i/∂a)
+    formula: str  # LaTeX, per sample
+    classification: bool = False
+
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss
+    for loss in [
+        Loss("mse", _tf_mse, _np_mse, r"L = \frac{1}{n}\sum_k (a_k - t_k)^2"),
+        Loss("sse", _tf_sse, _np_sse, r"L = \sum_k (a_k - t_k)^2"),
+        Loss("half_sse", _tf_half_sse, _np_half_sse, r"E = \frac{1}{2}\sum_k (O_k - t_k)^2"),
+        Loss(
+            "categorical_crossentropy",
+            _tf_cce,
+            _np_cce,
+            r"L = -\sum_k t_k \log p_k",
+            classification=True,
+        ),
+        Loss(
+            "binary_crossentropy",
+            _tf_bce,
+            _np_bce,
+            r"L = -\frac{1}{n}\sum_k \left[t_k \log a_k + (1 - t_k)\log(1 - a_k)\right]",
+            classification=True,
+        ),
+    ]
+}
+
+REDUCTIONS = ("mean", "sum")
+
+
+def get_loss(name: str, loc: tuple = ("loss",)) -> Loss:
+    loss = LOSSES.get(name)
+    if loss is None:
+        raise SpecError(loc, f"unknown loss '{name}'; choose one of: {', '.join(LOSSES)}")
+    return loss
+
+
+def reduce_batch(per_sample, reduction: str):
+    """Batch reduction in TensorFlow: mean or sum of the per-sample losses."""
+    if reduction == "sum":
+        return tf.reduce_sum(per_sample)
+    return tf.reduce_mean(per_sample)
+
+
+def batch_scale(batch: int, reduction: str) -> float:
+    """The factor ∂L/∂L_i of the batch reduction (1/B for mean, 1 for sum)."""
+    return 1.0 / batch if reduction == "mean" else 1.0
+
+
+def check_reduction(reduction: str, loc: tuple = ("reduction",)) -> str:
+    if reduction not in REDUCTIONS:
+        raise SpecError(loc, f"unknown reduction '{reduction}'; choose 'mean' or 'sum'")
+    return reduction
+
+
+def prepare_targets(targets, loss: Loss, n_out: int, batch: int | None, loc=("targets",)):
+    """Targets as a float64 (batch, n_out) array; class indices become one-hot rows.
+
+    Class indices (a flat list of integers) are accepted for categorical cross-entropy,
+    as ``tf.one_hot(y, depth)`` in the notebook.
+    """
+    if batch is not None and len(targets) != batch:
+        raise SpecError(
+            loc, f"expected {batch} target rows (one per input row), got {len(targets)}"
+        )
+    if len(targets) == 0:
+        raise SpecError(loc, "targets must not be empty")
+    if all(not isinstance(row, list | tuple) for row in targets):
+        if loss.name != "categorical_crossentropy" and n_out != 1:
+            raise SpecError(
+                loc,
+                f"expected rows of {n_out} numbers; a flat list of class indices is only "
+                "accepted for categorical_crossentropy",
+            )
+        if loss.name != "categorical_crossentropy":  # one output: a flat list is a column
+            return np.asarray(targets, dtype=float).reshape(-1, 1)
+        onehot = np.zeros((len(targets), n_out))
+        for i, cls in enumerate(targets):
+            if float(cls) != int(cls) or not 0 <= int(cls) < n_out:
+                raise SpecError(
+                    (*loc, i),
+                    f"class index {cls} is out of range: the output layer has {n_out} units, "
+                    f"so classes are 0..{n_out - 1}",
+                )
+            onehot[i, int(cls)] = 1.0
+        return onehot
+    for i, row in enumerate(targets):
+        if not isinstance(row, list | tuple):
+            raise SpecError((*loc, i), "mix of rows and class indices; give all rows")
+        if len(row) != n_out:
+            raise SpecError(
+                (*loc, i),
+                f"expected {n_out} values (one per output unit), got {len(row)}",
+            )
+    return np.asarray(targets, dtype=float)

@@ -1,0 +1,48 @@
+"""The ASGI app: ``app.main:app``. Builds the app; the routers do the work."""
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
+
+from app.core.config import get_settings
+from app.core.errors import install_error_handlers
+from app.core.middleware import BodySizeLimit, ConcurrencyLimit, SecurityHeaders
+from app.core.tensorflow import warm_up
+from app.routes import backprop, docs, health, pages
+from app.web import CachedStaticFiles
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    version = warm_up()
+    logging.getLogger("app").info("TensorFlow %s warmed up", version)
+    yield
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level.upper())
+    app = FastAPI(
+        title="Backprop Visualizer API",
+        version="1.0.0",
+        description="Every quantity of backpropagation, computed by TensorFlow's GradientTape.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    for module in (health, backprop, pages, docs):
+        app.include_router(module.router)
+    app.mount("/static", CachedStaticFiles(directory=settings.static_dir), name="static")
+    app.mount("/vendor/swagger", docs.swagger_files, name="swagger")
+    # Outermost first: headers on everything, then size and concurrency limits.
+    app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent_requests)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,20 @@
+"""Interactive API docs at /docs, served from the app (Swagger UI from a wheel, no CDN)."""
+
+import importlib.util
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from starlette.staticfiles import StaticFiles
+
+from app.web import templates
+
+# Swagger UI 5 (OpenAPI 3.1) ships in the swagger-ui-py wheel; only its files are used.
+SWAGGER_DIR = Path(importlib.util.find_spec("swagger_ui").submodule_search_locations[0]) / "static"
+swagger_files = StaticFiles(directory=SWAGGER_DIR)
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/docs")
+async def docs(request: Request) -> HTMLResponse:
+    return templates().TemplateResponse(request, "docs.html", {})

@@ -28,6 +28,7 @@ class BackpropResult:
     W_next: list[np.ndarray]
     b_next: list[np.ndarray]
     check: dict
+    grad_a: list[np.ndarray] = field(default_factory=list)  # ∂L/∂a per layer after the input
     warnings: list[dict] = field(default_factory=list)
 
 
@@ -52,9 +53,11 @@ def backprop(
         per_sample = loss.tf_fn(t, outs[-1], from_logits)
         total = reduce_batch(per_sample, reduction)
     # δ = ∂L/∂z: the tape differentiates with respect to the intermediate z tensors too.
-    grads = tape.gradient(total, zs + weights + biases)
+    # ∂L/∂a of each layer after the input too: the output's ∂L/∂O, the hidden layers' Σ_k W_jk δ_k.
+    grads = tape.gradient(total, zs + weights + biases + outs[1:])
     depth = net.depth
-    deltas, dW, db = grads[:depth], grads[depth : 2 * depth], grads[2 * depth :]
+    deltas, dW, db = grads[:depth], grads[depth : 2 * depth], grads[2 * depth : 3 * depth]
+    grad_a = grads[3 * depth :]
     lr = tf.constant(learning_rate, dtype)
     W_next = [W - lr * g for W, g in zip(weights, dW, strict=True)]
     b_next = [b - lr * g if train_biases else b for b, g in zip(biases, db, strict=True)]
@@ -76,6 +79,7 @@ def backprop(
         W_next=[w.numpy().astype(float) for w in W_next],
         b_next=[b.numpy().astype(float) for b in b_next],
         check={},
+        grad_a=[g.numpy().astype(float) for g in grad_a],
     )
     result.check = compare_with_textbook(net, inputs, targets, loss, from_logits, reduction, result)
     result.warnings = diagnose(net, loss, from_logits, result)

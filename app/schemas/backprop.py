@@ -28,6 +28,9 @@ class LayerOut(BaseModel):
     fprime: NullableMatrix | None = Field(
         None, description="f′(z) per sample and unit (null for the input and softmax layers)"
     )
+    grad_a: NullableMatrix | None = Field(
+        None, description="∂L/∂a per sample and unit (null for the input layer)"
+    )
 
 
 class ParamsOut(BaseModel):
@@ -76,6 +79,7 @@ def backprop_response(net: Network, result: BackpropResult, req: BackpropRequest
             "a": js(result.a[0], "layers[0].a"),
             "delta": None,
             "fprime": None,
+            "grad_a": None,
         }
     ]
     for i, act in enumerate(net.activations, 1):
@@ -89,6 +93,7 @@ def backprop_response(net: Network, result: BackpropResult, req: BackpropRequest
                 "a": js(result.a[i], f"layers[{i}].a"),
                 "delta": js(result.delta[i - 1], f"layers[{i}].delta"),
                 "fprime": js(result.fprime[i - 1], f"layers[{i}].fprime"),
+                "grad_a": js(result.grad_a[i - 1], f"layers[{i}].grad_a"),
             }
         )
     params = []

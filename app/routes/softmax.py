@@ -1,0 +1,25 @@
+"""POST /api/v1/softmax: probabilities and their Jacobian from tf.GradientTape."""
+
+import numpy as np
+from fastapi import APIRouter
+
+from app.core.config import get_settings
+from app.engine.autodiff import softmax_jacobian_tape
+from app.schemas.lessons import check_rows, check_vector
+from app.schemas.softmax import SoftmaxRequest, SoftmaxResponse, softmax_response
+
+router = APIRouter(prefix="/api/v1", tags=["softmax"])
+
+
+@router.post("/softmax", response_model=SoftmaxResponse)
+def post_softmax(req: SoftmaxRequest) -> dict:
+    """p = softmax(z) and ∂p_i/∂z_j = p_i(δ_ij − p_j), the latter from the tape."""
+    settings = get_settings()
+    loc = ("body", "logits")
+    batched = bool(req.logits) and isinstance(req.logits[0], list)
+    if batched:
+        rows = check_rows(req.logits, loc, "logits", settings.max_batch, settings.max_vector_length)
+    else:
+        rows = [check_vector(req.logits, loc, "logits", settings.max_vector_length)]
+    result = softmax_jacobian_tape(np.asarray(rows, dtype=float), req.dtype)
+    return softmax_response(result, batched, req.dtype)

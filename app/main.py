@@ -10,7 +10,18 @@ from app.core.config import get_settings
 from app.core.errors import install_error_handlers
 from app.core.middleware import BodySizeLimit, ConcurrencyLimit, SecurityHeaders
 from app.core.tensorflow import warm_up
-from app.routes import activations, autodiff, backprop, docs, health, loss, pages, softmax
+from app.routes import (
+    activations,
+    autodiff,
+    backprop,
+    codegen,
+    docs,
+    health,
+    loss,
+    network,
+    pages,
+    softmax,
+)
 from app.web import CachedStaticFiles
 
 
@@ -33,7 +44,8 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
-    for module in (health, backprop, activations, softmax, loss, autodiff, pages, docs):
+    routers = (health, backprop, codegen, network, activations, softmax, loss, autodiff)
+    for module in (*routers, pages, docs):
         app.include_router(module.router)
     app.mount("/static", CachedStaticFiles(directory=settings.static_dir), name="static")
     app.mount("/vendor/swagger", docs.swagger_files, name="swagger")

@@ -1,0 +1,186 @@
+""" "Show TensorFlow code": a runnable script that does what /api/v1/backprop does.
+
+Pure string building from a validated ``Network`` (every name already looked up in the
+activation and loss registries, every number a float): numbers are written with ``repr``,
+names only through the tables below, so nothing a user typed reaches the script as code.
+The script prints its numbers as JSON; a test runs it and compares them with the API's.
+"""
+
+from app.engine.errors import SpecError
+from app.engine.network import Network
+
+# The TensorFlow expression of each activation, as the engine runs it (activations.py).
+ACTIVATION_CODE = {
+    "linear": "tf.identity",
+    "sigmoid": "tf.sigmoid",
+    "tanh": "tf.tanh",
+    "relu": "tf.nn.relu",
+    "leaky_relu": "lambda z: tf.nn.leaky_relu(z, alpha={alpha!r})",
+    "elu": "tf.nn.elu",
+    "selu": "tf.nn.selu",
+    "gelu": "lambda z: tf.nn.gelu(z, approximate=False)",
+    "swish": "tf.nn.silu",
+    "softplus": "tf.nn.softplus",
+    "softmax": "lambda z: tf.nn.softmax(z, axis=-1)",
+}
+
+# Per-sample losses written out as the engine computes them (losses.py mirrors tf.losses.*).
+LOSS_CODE = {
+    ("mse", False): '''def loss_per_sample(t, o):
+    """MSE: mean over the outputs of (t - o)^2, as tf.losses.MSE."""
+    return tf.reduce_mean(tf.square(t - o), axis=-1)''',
+    ("sse", False): '''def loss_per_sample(t, o):
+    """SSE: sum over the outputs of (t - o)^2."""
+    return tf.reduce_sum(tf.square(t - o), axis=-1)''',
+    ("half_sse", False): '''def loss_per_sample(t, o):
+    """E = 1/2 * sum over the outputs of (O_k - t_k)^2, the textbook loss."""
+    return 0.5 * tf.reduce_sum(tf.square(t - o), axis=-1)''',
+    ("categorical_crossentropy", False): '''def loss_per_sample(t, o):
+    """Cross-entropy of probabilities, as tf.losses.categorical_crossentropy: normalise, clip."""
+    q = o / tf.reduce_sum(o, axis=-1, keepdims=True)
+    q = tf.clip_by_value(q, 1e-07, 1.0 - 1e-07)
+    return -tf.reduce_sum(t * tf.math.log(q), axis=-1)''',
+    ("categorical_crossentropy", True): '''def loss_per_sample(t, o):
+    """Cross-entropy with from_logits=True: softmax is applied to o inside the loss."""
+    return tf.nn.softmax_cross_entropy_with_logits(labels=t, logits=o, axis=-1)''',
+    ("binary_crossentropy", False): '''def loss_per_sample(t, o):
+    """Binary cross-entropy, as tf.losses.binary_crossentropy: clip, mean over the outputs."""
+    o = tf.clip_by_value(o, 1e-07, 1.0 - 1e-07)
+    return tf.reduce_mean(-(t * tf.math.log(o) + (1.0 - t) * tf.math.log(1.0 - o)), axis=-1)''',
+    ("binary_crossentropy", True): '''def loss_per_sample(t, o):
+    """Binary cross-entropy with from_logits=True: sigmoid is applied to o inside the loss."""
+    per_output = tf.nn.sigmoid_cross_entropy_with_logits(labels=t, logits=o)
+    return tf.reduce_mean(per_output, axis=-1)''',
+}
+# The squared-error losses ignore from_logits, as the engine does.
+for _name in ("mse", "sse", "half_sse"):
+    LOSS_CODE[(_name, True)] = LOSS_CODE[(_name, False)]
+
+TEMPLATE = '''"""One forward and backward pass with tf.GradientTape, as on the Backprop Visualizer.
+
+Network {sizes}, loss {loss}{logits}, batch reduction: {reduction}, dtype {dtype}.
+Run it with `python <this file>`: it prints every z, a, delta = dL/dz, dL/dW, dL/db and
+the updated weights as JSON, the same numbers the page shows.
+"""
+
+import json
+
+import tensorflow as tf
+
+DTYPE = tf.{dtype}
+LEARNING_RATE = {learning_rate!r}
+TRAIN_BIASES = {train_biases!r}
+
+x = tf.constant({inputs}, DTYPE)  # inputs: batch x {n_in}
+t = tf.constant({targets}, DTYPE)  # targets: batch x {n_out}
+weights = [  # W of layer l has one row per unit of layer l-1: z = a @ W + b
+{weights}]
+biases = [
+{biases}]
+activations = [
+{activations}]
+
+
+{loss_code}
+
+
+with tf.GradientTape() as tape:
+    tape.watch(weights + biases)
+    a, zs, outs = x, [], [x]
+    for W, b, f in zip(weights, biases, activations):
+        z = a @ W + b  # the layer's total input
+        a = f(z)  # its output
+        zs.append(z)
+        outs.append(a)
+    per_sample = loss_per_sample(t, a)
+    loss = tf.{reduce}(per_sample)  # {reduction} over the batch
+
+# delta = dL/dz of every layer, and dL/dW, dL/db, all from the same tape.
+grads = tape.gradient(loss, zs + weights + biases)
+depth = len(weights)
+deltas, dW, db = grads[:depth], grads[depth : 2 * depth], grads[2 * depth :]
+# One plain SGD step.
+W_next = [W - LEARNING_RATE * g for W, g in zip(weights, dW)]
+b_next = [b - LEARNING_RATE * g if TRAIN_BIASES else b for b, g in zip(biases, db)]
+
+
+def as_list(tensors):
+    return [v.numpy().tolist() for v in tensors]
+
+
+print(
+    json.dumps(
+        {{
+            "loss": float(loss.numpy()),
+            "per_sample_loss": per_sample.numpy().tolist(),
+            "z": as_list(zs),
+            "a": as_list(outs),
+            "delta": as_list(deltas),
+            "dW": as_list(dW),
+            "db": as_list(db),
+            "W_next": as_list(W_next),
+            "b_next": as_list(b_next),
+        }}
+    )
+)
+'''
+
+
+def _numbers(value) -> str:
+    """A nested list of floats as Python source, every number by repr (round-trips exactly)."""
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_numbers(v) for v in value) + "]"
+    return repr(float(value))
+
+
+def _activation(act, layer: int) -> str:
+    code = ACTIVATION_CODE.get(act.name)
+    if code is None:
+        raise SpecError(("activations",), f"no TensorFlow code known for '{act.name}'")
+    params = {k: float(v) for k, v in act.params.items()}
+    return f"    {code.format(**params)},  # layer {layer}"
+
+
+def backprop_script(
+    net: Network,
+    inputs,
+    targets,
+    loss: str,
+    from_logits: bool,
+    reduction: str,
+    learning_rate: float,
+    train_biases: bool,
+) -> str:
+    """The Python source of a script that reproduces /api/v1/backprop for this network."""
+    loss_code = LOSS_CODE.get((loss, bool(from_logits)))
+    if loss_code is None:
+        raise SpecError(("loss",), f"no TensorFlow code known for loss '{loss}'")
+    if reduction not in ("mean", "sum"):
+        raise SpecError(("reduction",), "reduction must be 'mean' or 'sum'")
+    weights = "".join(
+        f"    tf.constant({_numbers(W.tolist())}, DTYPE),  # W{i}: {W.shape[0]} x {W.shape[1]}\n"
+        for i, W in enumerate(net.weights, 1)
+    )
+    biases = "".join(
+        f"    tf.constant({_numbers(b.tolist())}, DTYPE),  # b{i}\n"
+        for i, b in enumerate(net.biases, 1)
+    )
+    activations = "".join(_activation(act, i) + "\n" for i, act in enumerate(net.activations, 1))
+    return TEMPLATE.format(
+        sizes=list(net.sizes),
+        loss=loss,
+        logits=" (from_logits=True)" if from_logits else "",
+        reduction=reduction,
+        dtype=net.dtype,
+        learning_rate=float(learning_rate),
+        train_biases=bool(train_biases),
+        inputs=_numbers([list(map(float, row)) for row in inputs]),
+        targets=_numbers([list(map(float, row)) for row in targets]),
+        n_in=net.sizes[0],
+        n_out=net.sizes[-1],
+        weights=weights,
+        biases=biases,
+        activations=activations,
+        loss_code=loss_code,
+        reduce="reduce_sum" if reduction == "sum" else "reduce_mean",
+    )

@@ -17,7 +17,6 @@ from app.engine.errors import SpecError
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
-_erf = np.vectorize(math.erf, otypes=[float])
 
 
 def _sigmoid(z):
@@ -43,13 +42,25 @@ def softmax_jacobian(p: np.ndarray) -> np.ndarray:
     return np.einsum("bi,ij->bij", p, np.eye(p.shape[-1])) - np.einsum("bi,bj->bij", p, p)
 
 
+def _alpha32(alpha: float) -> float:
+    """tf.nn.leaky_relu keeps alpha in a 32-bit op attribute, even for float64 tensors."""
+    return float(np.float32(alpha))
+
+
+# tf.nn.gelu computes ½·z·erfc(−c·z) with c = 1/√2 cast from a float32 constant, even for
+# float64 tensors; the oracle uses the same c so float64 results agree to the last digits.
+_GELU_C = float(np.float32(0.7071067811865476))
+_erfc = np.vectorize(math.erfc, otypes=[float])
+
+
 def _gelu(z):
-    return 0.5 * z * (1.0 + _erf(z / math.sqrt(2.0)))
+    return 0.5 * z * _erfc(-_GELU_C * z)
 
 
 def _gelu_der(z):
-    pdf = np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
-    return 0.5 * (1.0 + _erf(z / math.sqrt(2.0))) + z * pdf
+    return 0.5 * _erfc(-_GELU_C * z) + z * _GELU_C / math.sqrt(math.pi) * np.exp(
+        -((_GELU_C * z) ** 2)
+    )
 
 
 @dataclass(frozen=True)
@@ -104,8 +115,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "leaky_relu",
             lambda z, alpha=0.2: tf.nn.leaky_relu(z, alpha=alpha),
-            lambda z, alpha=0.2: np.where(np.asarray(z) > 0, z, alpha * np.asarray(z)),
-            lambda z, alpha=0.2: np.where(np.asarray(z) > 0, 1.0, alpha),
+            lambda z, alpha=0.2: np.where(np.asarray(z) > 0, z, _alpha32(alpha) * np.asarray(z)),
+            lambda z, alpha=0.2: np.where(np.asarray(z) > 0, 1.0, _alpha32(alpha)),
             r"f(z) = \begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}",
             r"f'(z) = \begin{cases} 1 & z > 0 \\ \alpha & z \le 0 \end{cases}",
             params={"alpha": 0.2},

@@ -157,10 +157,12 @@ def check_reduction(reduction: str, loc: tuple = ("reduction",)) -> str:
 
 
 def prepare_targets(targets, loss: Loss, n_out: int, batch: int | None, loc=("targets",)):
-    """Targets as a float64 (batch, n_out) array; class indices become one-hot rows.
+    """Targets as a float64 (batch, n_out) array.
 
-    Class indices (a flat list of integers) are accepted for categorical cross-entropy,
-    as ``tf.one_hot(y, depth)`` in the notebook.
+    A flat list of integers is read as class indices and one-hot encoded, as
+    ``tf.one_hot(y, depth)`` in the notebook (its MSE cells do this too) — except for a
+    single-output network, where a flat list is the column of targets (for any loss but
+    categorical cross-entropy).
     """
     if batch is not None and len(targets) != batch:
         raise SpecError(
@@ -169,13 +171,7 @@ def prepare_targets(targets, loss: Loss, n_out: int, batch: int | None, loc=("ta
     if len(targets) == 0:
         raise SpecError(loc, "targets must not be empty")
     if all(not isinstance(row, list | tuple) for row in targets):
-        if loss.name != "categorical_crossentropy" and n_out != 1:
-            raise SpecError(
-                loc,
-                f"expected rows of {n_out} numbers; a flat list of class indices is only "
-                "accepted for categorical_crossentropy",
-            )
-        if loss.name != "categorical_crossentropy":  # one output: a flat list is a column
+        if n_out == 1 and loss.name != "categorical_crossentropy":
             return np.asarray(targets, dtype=float).reshape(-1, 1)
         onehot = np.zeros((len(targets), n_out))
         for i, cls in enumerate(targets):
@@ -183,7 +179,7 @@ def prepare_targets(targets, loss: Loss, n_out: int, batch: int | None, loc=("ta
                 raise SpecError(
                     (*loc, i),
                     f"class index {cls} is out of range: the output layer has {n_out} units, "
-                    f"so classes are 0..{n_out - 1}",
+                    f"so classes are the integers 0..{n_out - 1}",
                 )
             onehot[i, int(cls)] = 1.0
         return onehot

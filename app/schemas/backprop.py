@@ -70,6 +70,8 @@ class BackpropResponse(BaseModel):
 def backprop_response(net: Network, result: BackpropResult, req: BackpropRequest) -> dict:
     """The contract's JSON: non-finite numbers become null and are named in ``warnings``."""
     js = FiniteTracker()
+    loss = js.scalar(result.loss, "loss")  # first, so the warning names it first
+    per_sample_loss = js(result.per_sample_loss, "per_sample_loss")
     layers = [
         {
             "index": 0,
@@ -110,8 +112,8 @@ def backprop_response(net: Network, result: BackpropResult, req: BackpropRequest
             }
         )
     response = {
-        "loss": js.scalar(result.loss, "loss"),
-        "per_sample_loss": js(result.per_sample_loss, "per_sample_loss"),
+        "loss": loss,
+        "per_sample_loss": per_sample_loss,
         "layers": layers,
         "params": params,
         "check": result.check,

@@ -1,0 +1,122 @@
+"""How the gradient flows back through a deep stack: per-layer norms of ∂L/∂W and δ.
+
+The notebook remarks that sigmoid's gradient vanishes outside [−3, 3]. Even inside that range
+σ′(z) ≤ 0.25, and the δ rule ``δ_j = f′(z_j) · Σ_k W_jk δ_k`` multiplies δ by f′ at every layer,
+so in a deep sigmoid stack ‖δ‖ (and with it ‖∂L/∂W‖) shrinks layer by layer towards the input.
+This module measures that, with one ``tf.GradientTape`` per configuration (``backprop``).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.engine.backprop import SATURATION_THRESHOLD, BackpropResult, backprop
+from app.engine.errors import SpecError
+from app.engine.losses import Loss
+from app.engine.network import Network, NetworkLimits, build_network
+
+NORMS = {
+    "grad_W_norm": "Frobenius norm of ∂L/∂W (the layer's whole weight gradient)",
+    "grad_b_norm": "Euclidean norm of ∂L/∂b",
+    "delta_norm": "Frobenius norm of the batch × units matrix δ = ∂L/∂z (with reduction "
+    "'mean' it includes the 1/batch factor, as /backprop's delta)",
+    "delta_mean_abs": "mean over batch and units of |δ|",
+    "mean_abs_activation": "mean over batch and units of |a|",
+    "mean_abs_fprime": "mean over batch and units of |f′(z)| (null for softmax)",
+    "saturated_fraction": "fraction of (sample, unit) pairs with |f′(z)| below the threshold "
+    "(null for softmax)",
+}
+
+
+@dataclass(frozen=True)
+class StackSpec:
+    """A deep stack: ``depth`` layers after the input, ``width`` units in each hidden layer."""
+
+    depth: int
+    width: int
+    input_size: int
+    output_size: int
+    activation: object  # name or {"name", ...params}, for the hidden layers
+    output_activation: object
+    init: str
+    seed: int
+    dtype: str
+
+    def layers(self) -> list[int]:
+        return [self.input_size] + [self.width] * (self.depth - 1) + [self.output_size]
+
+
+def build_stack(spec: StackSpec, limits: NetworkLimits) -> Network:
+    """The stack as a Network (hidden layers share ``activation``, the last uses its own)."""
+    activations = [spec.activation] * (spec.depth - 1) + [spec.output_activation]
+    return build_network(
+        spec.layers(), activations, init=spec.init, seed=spec.seed, dtype=spec.dtype, limits=limits
+    )
+
+
+def generated_batch(batch: int, input_size: int, output_size: int, seed: int):
+    """Deterministic inputs ~ N(0, 1) and targets ~ U(0, 1) from NumPy's PCG64 with ``seed``."""
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((batch, input_size)), rng.uniform(0.0, 1.0, (batch, output_size))
+
+
+def layer_statistics(net: Network, result: BackpropResult, threshold: float) -> list[dict]:
+    """One dict per layer after the input: the norms named in ``NORMS``."""
+    stats = []
+    with np.errstate(all="ignore"):
+        for layer in range(1, net.depth + 1):
+            delta, a = result.delta[layer - 1], result.a[layer]
+            fprime = result.fprime[layer - 1]
+            stats.append(
+                {
+                    "layer": layer,
+                    "units": net.sizes[layer],
+                    "activation": net.activations[layer - 1].name,
+                    "grad_W_norm": float(np.linalg.norm(result.dW[layer - 1])),
+                    "grad_b_norm": float(np.linalg.norm(result.db[layer - 1])),
+                    "delta_norm": float(np.linalg.norm(delta)),
+                    "delta_mean_abs": float(np.mean(np.abs(delta))),
+                    "weight_norm": float(np.linalg.norm(net.weights[layer - 1])),
+                    "mean_abs_activation": float(np.mean(np.abs(a))),
+                    "mean_abs_fprime": None if fprime is None else float(np.mean(np.abs(fprime))),
+                    "saturated_fraction": None
+                    if fprime is None
+                    else float(np.mean(np.abs(fprime) < threshold)),
+                }
+            )
+    return stats
+
+
+def gradient_flow(
+    net: Network,
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    loss: Loss,
+    from_logits: bool = False,
+    reduction: str = "mean",
+    saturation_threshold: float = SATURATION_THRESHOLD,
+) -> dict:
+    """Per-layer gradient statistics of one network on one batch (one tape, via ``backprop``)."""
+    result = backprop(net, inputs, targets, loss, from_logits, reduction, learning_rate=0.0)
+    layers = layer_statistics(net, result, saturation_threshold)
+    first, last = layers[0]["grad_W_norm"], layers[-1]["grad_W_norm"]
+    with np.errstate(all="ignore"):
+        ratio = first / last if last > 0 else None
+    return {
+        "loss": result.loss,
+        "layers": layers,
+        "first_to_last_ratio": ratio,
+        "check": result.check,
+        "warnings": [w for w in result.warnings if w["code"] != "saturated"],
+    }
+
+
+def check_depth(depth: int, max_depth: int, loc: tuple) -> int:
+    if not 1 <= depth <= max_depth:
+        raise SpecError(loc, f"depth {depth} is out of range: use 1 to {max_depth} layers")
+    return depth
+
+
+def relocated(error: SpecError, prefix: tuple) -> SpecError:
+    """The same error with its ``loc`` placed under ``prefix`` (e.g. one entry of a list)."""
+    return SpecError((*prefix, *error.loc), error.msg, error.kind)

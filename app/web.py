@@ -7,9 +7,11 @@ from pathlib import Path
 import plotly
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.staticfiles import StaticFiles
 
 from app.core.config import get_settings
+from app.core.mathml import latex_to_mathml
 from app.i18n import LANGUAGES, page_strings, pick_language, translate
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -64,10 +66,15 @@ def available_pages() -> list[tuple[str, str, str]]:
     return [page for page in PAGES if (folder / page[1]).exists()]
 
 
+def mathml(latex: str, display: str = "inline") -> Markup:
+    """LaTeX rendered to MathML on the server (templates: ``{{ mathml('y = x w + b') }}``)."""
+    return Markup(latex_to_mathml(latex, display))
+
+
 @lru_cache
 def templates() -> Jinja2Templates:
     env = Jinja2Templates(directory=str(get_settings().templates_dir))
-    env.env.globals.update(static_url=static_url, vendor_url=vendor_url)
+    env.env.globals.update(static_url=static_url, vendor_url=vendor_url, mathml=mathml)
     return env
 
 

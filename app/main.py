@@ -15,12 +15,14 @@ from app.routes import (
     autodiff,
     backprop,
     codegen,
+    datasets,
     docs,
     health,
     loss,
     network,
     pages,
     softmax,
+    train,
 )
 from app.web import CachedStaticFiles
 
@@ -45,6 +47,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     routers = (health, backprop, codegen, network, activations, softmax, loss, autodiff)
+    routers += (train, datasets)
     for module in (*routers, pages, docs):
         app.include_router(module.router)
     app.mount("/static", CachedStaticFiles(directory=settings.static_dir), name="static")

@@ -1,12 +1,14 @@
 """One backward pass with ``tf.GradientTape``, checked against the textbook δ rule."""
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
 from app.core.tensorflow import tf
-from app.engine.losses import Loss, reduce_batch
-from app.engine.network import Network, forward
+from app.engine.activations import bind
+from app.engine.losses import LOSSES, Loss
+from app.engine.network import DTYPES, Network
 from app.engine.textbook import textbook_backprop
 
 # |f′(z)| below this counts as saturated: δ through that unit is ~0.
@@ -32,6 +34,75 @@ class BackpropResult:
     warnings: list[dict] = field(default_factory=list)
 
 
+# Compiled backward passes kept at once, one per (activations, loss, dtype) combination.
+COMPILED_CACHE_SIZE = 64
+
+
+@lru_cache(maxsize=COMPILED_CACHE_SIZE)
+def compiled_backprop(activations: tuple, loss_name: str, from_logits: bool, dtype: str):
+    """One ``tf.function`` per architecture signature, traced once for any shapes.
+
+    ``activations`` is a tuple of (name, ((param, value), ...)). The graph holds the whole
+    computation: forward pass, loss, one GradientTape for δ, dW, db and ∂L/∂a, f′(z) from an
+    inner tape per layer, and the SGD step. Shapes are left open in the input signature, so
+    requests with other batch sizes or layer widths reuse the same trace (no retracing).
+    """
+    acts = [bind(name, dict(params)) for name, params in activations]
+    loss = LOSSES[loss_name]
+    tf_dtype = DTYPES[dtype]
+    matrix, vector = tf.TensorSpec([None, None], tf_dtype), tf.TensorSpec([None], tf_dtype)
+    depth = len(acts)
+    signature = [
+        matrix,  # inputs
+        matrix,  # targets
+        [matrix] * depth,  # weights
+        [vector] * depth,  # biases
+        tf.TensorSpec([], tf_dtype),  # batch divisor: the batch size for "mean", 1 for "sum"
+        tf.TensorSpec([], tf_dtype),  # learning rate
+        tf.TensorSpec([], tf.bool),  # train biases
+    ]
+
+    @tf.function(input_signature=signature)
+    def step(x, t, weights, biases, divisor, lr, train_biases):
+        zs, outs, fprimes = [], [x], []
+        with tf.GradientTape() as tape:
+            tape.watch(weights + biases)
+            a = x
+            for W, b, act in zip(weights, biases, acts, strict=True):
+                z = a @ W + b
+                with tf.GradientTape() as local:  # f′(z), elementwise: ∂Σa/∂z
+                    local.watch(z)
+                    a = act.tf(z)
+                fprimes.append(local.gradient(a, z) if act.spec.elementwise else tf.zeros_like(z))
+                zs.append(z)
+                outs.append(a)
+            per_sample = loss.tf_fn(t, a, from_logits)
+            total = tf.reduce_sum(per_sample) / divisor  # what tf.reduce_mean computes
+        # δ = ∂L/∂z: the tape differentiates with respect to the intermediate z tensors too;
+        # ∂L/∂a of each layer after the input: the output's ∂L/∂O, the hidden ones' Σ_k W_jk δ_k.
+        grads = tape.gradient(total, zs + weights + biases + outs[1:])
+        deltas, dW = grads[:depth], grads[depth : 2 * depth]
+        db, grad_a = grads[2 * depth : 3 * depth], grads[3 * depth :]
+        W_next = [W - lr * g for W, g in zip(weights, dW, strict=True)]
+        b_next = [tf.where(train_biases, b - lr * g, b) for b, g in zip(biases, db, strict=True)]
+        return {
+            "z": zs,
+            "a": outs,
+            "fprime": fprimes,
+            "per_sample": per_sample,
+            "loss": total,
+            "delta": deltas,
+            "dW": dW,
+            "db": db,
+            "grad_a": grad_a,
+            "W_next": W_next,
+            "b_next": b_next,
+        }
+
+    # The concrete function: called directly it skips tf.function's per-call argument binding.
+    return step.get_concrete_function()
+
+
 def backprop(
     net: Network,
     inputs: np.ndarray,
@@ -43,43 +114,39 @@ def backprop(
     train_biases: bool = True,
 ) -> BackpropResult:
     """Forward pass, loss, and every gradient from one tape; then one plain SGD step."""
+    key = tuple((act.name, tuple(sorted(act.params.items()))) for act in net.activations)
+    step = compiled_backprop(key, loss.name, bool(from_logits), net.dtype)
     dtype = net.tf_dtype
-    x = tf.constant(inputs, dtype)
-    t = tf.constant(targets, dtype)
     weights, biases = net.tf_params()
-    with tf.GradientTape() as tape:
-        tape.watch(weights + biases)
-        zs, outs = forward(net, x, weights, biases)
-        per_sample = loss.tf_fn(t, outs[-1], from_logits)
-        total = reduce_batch(per_sample, reduction)
-    # δ = ∂L/∂z: the tape differentiates with respect to the intermediate z tensors too.
-    # ∂L/∂a of each layer after the input too: the output's ∂L/∂O, the hidden layers' Σ_k W_jk δ_k.
-    grads = tape.gradient(total, zs + weights + biases + outs[1:])
-    depth = net.depth
-    deltas, dW, db = grads[:depth], grads[depth : 2 * depth], grads[2 * depth : 3 * depth]
-    grad_a = grads[3 * depth :]
-    lr = tf.constant(learning_rate, dtype)
-    W_next = [W - lr * g for W, g in zip(weights, dW, strict=True)]
-    b_next = [b - lr * g if train_biases else b for b, g in zip(biases, db, strict=True)]
-
-    as_np = [o.numpy().astype(float) for o in outs]
-    z_np = [z.numpy().astype(float) for z in zs]
+    out = step(
+        tf.constant(inputs, dtype),
+        tf.constant(targets, dtype),
+        weights,
+        biases,
+        tf.constant(len(inputs) if reduction == "mean" else 1, dtype),
+        tf.constant(learning_rate, dtype),
+        tf.constant(bool(train_biases)),
+    )
+    out = {
+        k: [t.numpy().astype(float) for t in v] if isinstance(v, list) else v.numpy().astype(float)
+        for k, v in out.items()
+    }
     result = BackpropResult(
-        loss=float(total.numpy()),
-        per_sample_loss=per_sample.numpy().astype(float),
-        z=z_np,
-        a=as_np,
-        delta=[d.numpy().astype(float) for d in deltas],
+        loss=float(out["loss"]),
+        per_sample_loss=out["per_sample"],
+        z=out["z"],
+        a=out["a"],
+        delta=out["delta"],
         fprime=[
-            act.np_der(z) if act.spec.elementwise else None
-            for act, z in zip(net.activations, z_np, strict=True)
+            fp if act.spec.elementwise else None
+            for act, fp in zip(net.activations, out["fprime"], strict=True)
         ],
-        dW=[g.numpy().astype(float) for g in dW],
-        db=[g.numpy().astype(float) for g in db],
-        W_next=[w.numpy().astype(float) for w in W_next],
-        b_next=[b.numpy().astype(float) for b in b_next],
+        dW=out["dW"],
+        db=out["db"],
+        W_next=out["W_next"],
+        b_next=out["b_next"],
+        grad_a=out["grad_a"],
         check={},
-        grad_a=[g.numpy().astype(float) for g in grad_a],
     )
     result.check = compare_with_textbook(net, inputs, targets, loss, from_logits, reduction, result)
     result.warnings = diagnose(net, loss, from_logits, result)

@@ -5,6 +5,7 @@ its output, ``delta = ∂L/∂z``, and ``dW``, ``db`` the gradients of the loss.
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -106,6 +107,13 @@ def _name_params(item) -> tuple[str, dict]:
 
 def initial_params(sizes, init: str, seed: int, dtype: str):
     """Weights and biases from ``init``, reproducible from ``seed`` (layer l uses [seed, l])."""
+    weights, biases = _initial_params(tuple(sizes), init, seed, dtype)
+    return [w.copy() for w in weights], [b.copy() for b in biases]
+
+
+@lru_cache(maxsize=256)
+def _initial_params(sizes: tuple, init: str, seed: int, dtype: str):
+    # Cached: a page re-posting the same network should not redraw its random weights.
     if init not in INITIALIZERS:
         raise SpecError(
             ("init",), f"unknown init '{init}'; choose one of: {', '.join(INITIALIZERS)}"

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from app.engine.activations import ACTIVATIONS
-from app.engine.backprop import backprop
+from app.engine.backprop import COMPILED_CACHE_SIZE, backprop, compiled_backprop
 from app.engine.losses import LOSSES, prepare_targets
 from app.engine.network import build_network
 
@@ -167,3 +167,16 @@ def test_initializers_are_seeded_and_scaled():
     he = build_network([64, 64, 64], init="he_normal", seed=0)
     assert abs(he.weights[0].std() - np.sqrt(2 / 64)) < 0.03  # Keras' He normal
     assert np.abs(he.weights[0]).max() <= 2 * np.sqrt(2 / 64) / 0.87962566103423978 + 1e-6
+
+
+def test_one_compiled_graph_per_architecture_whatever_the_shapes():
+    compiled_backprop.cache_clear()
+    rng = np.random.default_rng(0)
+    for sizes, batch in (([2, 3, 1], 1), ([5, 7, 2], 4), ([3, 1, 6], 9), ([2, 3, 1], 2)):
+        net = build_network(sizes, ["tanh", "sigmoid"], seed=batch)
+        x, t = rng.normal(size=(batch, sizes[0])), rng.random((batch, sizes[-1]))
+        for reduction in ("mean", "sum"):
+            backprop(net, x, t, LOSSES["mse"], reduction=reduction)
+    info = compiled_backprop.cache_info()
+    assert info.misses == 1 and info.hits == 7  # one trace served every shape and reduction
+    assert info.maxsize == COMPILED_CACHE_SIZE

@@ -17,6 +17,7 @@ from app.routes import (
     codegen,
     datasets,
     docs,
+    dynamics,
     health,
     loss,
     network,
@@ -47,6 +48,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     routers = (health, backprop, codegen, network, activations, softmax, loss, autodiff)
+    routers += (dynamics,)
     routers += (train, datasets)
     for module in (*routers, pages, docs):
         app.include_router(module.router)

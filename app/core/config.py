@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     max_depth: int = 50
     max_landscape_resolution: int = 81
     max_landscape_steps: int = 500
+    max_landscape_cost: float = Field(
+        2e8,
+        description="upper bound of grid points (or path steps x optimizers) x batch x "
+        "multiply-adds per sample for /landscape",
+    )
+    max_flow_configs: int = Field(4, description="configurations compared by /gradient-flow")
 
 
 @lru_cache

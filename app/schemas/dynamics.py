@@ -1,0 +1,542 @@
+"""POST /api/v1/gradient-flow and /api/v1/landscape: request and response models."""
+
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from app.core.jsonsafe import FiniteTracker
+from app.engine.errors import SpecError
+from app.engine.gradient_flow import (
+    NORMS,
+    StackSpec,
+    build_stack,
+    generated_batch,
+    relocated,
+)
+from app.engine.landscape import (
+    OPTIMIZERS,
+    OptimizerSpec,
+    ParamRef,
+    SliceFunction,
+    check_param_ref,
+    grid_values,
+)
+from app.engine.losses import get_loss, prepare_targets
+from app.engine.network import (
+    MAX_SEED,
+    Network,
+    NetworkLimits,
+    build_network,
+    check_inputs,
+    check_sizes,
+)
+from app.schemas.backprop import Check, WarningOut
+from app.schemas.common import (
+    ActivationItem,
+    ActivationObject,
+    DType,
+    Finite,
+    InitName,
+    LossFields,
+    LossName,
+    Matrix,
+    NetworkSpec,
+    StrictModel,
+    build_network_from,
+    network_limits,
+)
+
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
+
+# ---- /gradient-flow ----------------------------------------------------------------------
+
+
+class FlowConfig(StrictModel):
+    """One network to measure: a deep stack's activation and init, or a full network spec."""
+
+    label: str | None = Field(None, max_length=80, description="name shown in the chart")
+    activation: ActivationItem = Field("sigmoid", description="of every hidden layer")
+    init: InitName = "glorot_uniform"
+    seed: Seed = 0
+    depth: int | None = Field(None, description="overrides the request's depth")
+    width: int | None = Field(None, description="overrides the request's width")
+    network: NetworkSpec | None = Field(
+        None,
+        description="a full network spec instead of a stack; its layers[0] must equal "
+        "input_size and its last layer output_size",
+    )
+
+
+def _default_configs() -> list[FlowConfig]:
+    return [
+        FlowConfig(activation="sigmoid", init="glorot_uniform"),
+        FlowConfig(activation="relu", init="he_normal"),
+    ]
+
+
+class GradientFlowRequest(StrictModel):
+    configs: list[FlowConfig] = Field(
+        default_factory=_default_configs,
+        min_length=1,
+        description="networks compared side by side (default: sigmoid + Glorot, ReLU + He)",
+    )
+    depth: int = Field(10, description="layers after the input (hidden layers + output layer)")
+    width: int = Field(16, description="units in every hidden layer")
+    input_size: int = Field(8, ge=1)
+    output_size: int = Field(1, ge=1)
+    output_activation: ActivationItem = Field(
+        "linear", description="of the last layer of every stack (linear isolates the hidden f′)"
+    )
+    inputs: Matrix | None = Field(
+        None, description="batch × input_size; default: batch_size rows drawn from N(0, 1)"
+    )
+    batch_size: int = Field(32, ge=1, description="rows generated when inputs are not given")
+    data_seed: Seed = Field(0, description="seed of the generated inputs and targets")
+    targets: Matrix | list[Finite] | None = Field(
+        None, description="batch × output_size; default: drawn from U(0, 1)"
+    )
+    loss: LossName = "mse"
+    from_logits: bool = False
+    reduction: Literal["mean", "sum"] = "mean"
+    dtype: DType = "float32"
+    saturation_threshold: Finite = Field(
+        1e-3, gt=0, le=1, description="a unit counts as saturated where |f′(z)| is below this"
+    )
+
+
+class FlowLayerOut(BaseModel):
+    layer: int
+    units: int
+    activation: str
+    grad_W_norm: float | None
+    grad_b_norm: float | None
+    delta_norm: float | None
+    delta_mean_abs: float | None
+    weight_norm: float | None
+    mean_abs_activation: float | None
+    mean_abs_fprime: float | None
+    saturated_fraction: float | None
+
+
+class FlowConfigOut(BaseModel):
+    label: str
+    layers: list[int]
+    activations: list[str]
+    init: str | None
+    seed: int | None
+    loss: float | None
+    per_layer: list[FlowLayerOut]
+    first_to_last_ratio: float | None = Field(
+        None, description="grad_W_norm of layer 1 divided by that of the last layer"
+    )
+    check: Check
+
+
+class GradientFlowResponse(BaseModel):
+    configs: list[FlowConfigOut]
+    norms: dict[str, str] = Field(description="what each per-layer number is")
+    batch: int
+    dtype: str
+    loss_name: str
+    warnings: list[WarningOut]
+
+
+# ---- /landscape --------------------------------------------------------------------------
+
+
+class ParamChoice(StrictModel):
+    """One scalar parameter: ``W[row][col]`` or ``b[col]`` of layer ``layer`` (1 = first)."""
+
+    layer: int = Field(..., ge=1)
+    param: Literal["W", "b"] = "W"
+    row: int = Field(0, ge=0)
+    col: int = Field(0, ge=0)
+
+
+class OptimizerChoice(StrictModel):
+    """An optimizer for the path; hyper-parameters as tf.keras.optimizers names them."""
+
+    name: Literal[OPTIMIZERS]  # type: ignore[valid-type]
+    learning_rate: Finite | None = Field(
+        None, gt=0, le=1000, description="default: the request's learning_rate"
+    )
+    momentum: Finite = Field(0.9, ge=0, lt=1)
+    beta_1: Finite = Field(0.9, ge=0, lt=1)
+    beta_2: Finite = Field(0.999, ge=0, lt=1)
+    epsilon: Finite = Field(1e-7, gt=0, le=1)
+
+
+Range = Annotated[list[Finite], Field(min_length=2, max_length=2)]
+
+
+def _default_optimizers() -> list[OptimizerChoice]:
+    return [OptimizerChoice(name=name) for name in OPTIMIZERS]
+
+
+class LandscapeRequest(NetworkSpec, LossFields):
+    inputs: Matrix = Field(..., description="batch × layers[0]", examples=[[[0.05, 0.1]]])
+    weight_a: ParamChoice = Field(..., description="the parameter on the x axis")
+    weight_b: ParamChoice = Field(..., description="the parameter on the y axis")
+    range_a: Range | None = Field(None, description="[low, high] of w_a; default start ± span")
+    range_b: Range | None = Field(None, description="[low, high] of w_b; default start ± span")
+    span: Finite = Field(2.0, gt=0, le=1000, description="half-width of the default ranges")
+    resolution: int = Field(41, description="grid points along each axis")
+    start: Range | None = Field(
+        None, description="[w_a, w_b] where the paths start; default: their values in the spec"
+    )
+    learning_rate: Finite = Field(0.5, gt=0, le=1000)
+    path_steps: int = Field(50, description="optimizer updates per path")
+    optimizers: list[OptimizerChoice] = Field(
+        default_factory=_default_optimizers, min_length=1, max_length=len(OPTIMIZERS) * 2
+    )
+
+
+class WeightOut(BaseModel):
+    layer: int
+    param: str
+    row: int
+    col: int
+    label: str
+    value: float = Field(description="its value in the network spec")
+
+
+class PathOut(BaseModel):
+    optimizer: str
+    learning_rate: float
+    a: list[float | None]
+    b: list[float | None]
+    loss: list[float | None]
+    grad_a: list[float | None]
+    grad_b: list[float | None]
+    final_loss: float | None
+
+
+class CurrentOut(BaseModel):
+    a: float | None
+    b: float | None
+    loss: float | None
+    gradient: list[float | None] = Field(description="[∂L/∂w_a, ∂L/∂w_b] from the tape")
+
+
+class LandscapeResponse(BaseModel):
+    weight_a: WeightOut
+    weight_b: WeightOut
+    a: list[float]
+    b: list[float]
+    loss: list[list[float | None]] = Field(description="loss[j][i] is at (a[i], b[j])")
+    current: CurrentOut
+    paths: list[PathOut]
+    loss_name: str
+    dtype: str
+    warnings: list[WarningOut]
+
+
+# ---- validation (limits before any TensorFlow work) and response builders ------------------
+
+
+def _settings():
+    from app.core.config import get_settings
+
+    return get_settings()
+
+
+def _check_range(value: int, low: int, high: int, loc: tuple, what: str) -> int:
+    if not low <= value <= high:
+        raise SpecError(loc, f"{what} is {value}; it must be {low} to {high}")
+    return value
+
+
+def _activation_spec(item):
+    if isinstance(item, ActivationObject):
+        return {"name": item.name, **item.params()}
+    return item
+
+
+def _activation_label(item) -> str:
+    spec = _activation_spec(item)
+    return spec if isinstance(spec, str) else spec["name"]
+
+
+@dataclass
+class FlowJob:
+    label: str
+    net: Network
+    init: str | None
+    seed: int | None
+
+
+def prepare_flow(req: GradientFlowRequest):
+    """Networks, inputs, targets and loss of a /gradient-flow request, every limit checked."""
+    s = _settings()
+    if len(req.configs) > s.max_flow_configs:
+        raise SpecError(
+            ("configs",), f"{len(req.configs)} configurations; the limit is {s.max_flow_configs}"
+        )
+    _check_range(req.depth, 1, s.max_depth, ("depth",), "depth")
+    _check_range(req.width, 1, s.max_units, ("width",), "width")
+    _check_range(req.input_size, 1, s.max_units, ("input_size",), "input_size")
+    _check_range(req.output_size, 1, s.max_units, ("output_size",), "output_size")
+    limits = NetworkLimits(max_layers=s.max_depth, max_units=s.max_units)
+    plans = []
+    for i, cfg in enumerate(req.configs):
+        loc = ("configs", i)
+        if cfg.network is not None:
+            layers = cfg.network.layers
+            try:
+                check_sizes(layers, limits)
+            except SpecError as error:
+                raise relocated(error, (*loc, "network")) from None
+            if layers[0] != req.input_size or layers[-1] != req.output_size:
+                raise SpecError(
+                    (*loc, "network", "layers"),
+                    f"layers must start with input_size {req.input_size} and end with "
+                    f"output_size {req.output_size}, got {layers}",
+                )
+            plans.append((cfg, None))
+            continue
+        depth = cfg.depth if cfg.depth is not None else req.depth
+        width = cfg.width if cfg.width is not None else req.width
+        depth_loc = (*loc, "depth") if cfg.depth is not None else ("depth",)
+        width_loc = (*loc, "width") if cfg.width is not None else ("width",)
+        _check_range(depth, 1, s.max_depth, depth_loc, "depth")
+        _check_range(width, 1, s.max_units, width_loc, "width")
+        stack = StackSpec(
+            depth,
+            width,
+            req.input_size,
+            req.output_size,
+            _activation_spec(cfg.activation),
+            _activation_spec(req.output_activation),
+            cfg.init,
+            cfg.seed,
+            req.dtype,
+        )
+        plans.append((cfg, stack))
+
+    if req.inputs is not None:
+        inputs = check_inputs(req.inputs, req.input_size, s.max_batch)
+        targets_given = req.targets
+    else:
+        _check_range(req.batch_size, 1, s.max_batch, ("batch_size",), "batch_size")
+        inputs, generated = generated_batch(
+            req.batch_size, req.input_size, req.output_size, req.data_seed
+        )
+        targets_given = req.targets if req.targets is not None else generated.tolist()
+    loss = get_loss(req.loss)
+    if targets_given is None:
+        _, generated = generated_batch(len(inputs), req.input_size, req.output_size, req.data_seed)
+        targets_given = generated.tolist()
+    targets = prepare_targets(targets_given, loss, req.output_size, len(inputs))
+
+    jobs = []
+    for i, (cfg, stack) in enumerate(plans):
+        loc = ("configs", i)
+        if stack is None:
+            try:
+                net = build_network(
+                    layers=cfg.network.layers,
+                    activations=cfg.network.activation_specs(),
+                    weights=cfg.network.weights,
+                    biases=cfg.network.biases,
+                    init=cfg.network.init,
+                    seed=cfg.network.seed,
+                    dtype=req.dtype,
+                    limits=limits,
+                )
+            except SpecError as error:
+                raise relocated(error, (*loc, "network")) from None
+            label = cfg.label or f"network {i + 1}"
+            jobs.append(FlowJob(label, net, cfg.network.init, cfg.network.seed))
+            continue
+        try:
+            net = build_stack(stack, limits)
+        except SpecError as error:
+            raise relocated(error, loc) from None
+        label = cfg.label or f"{_activation_label(cfg.activation)} + {cfg.init}"
+        jobs.append(FlowJob(label, net, cfg.init, cfg.seed))
+    return jobs, inputs, targets, loss
+
+
+def gradient_flow_response(req: GradientFlowRequest, jobs, inputs, results) -> dict:
+    js = FiniteTracker()
+    configs = []
+    for i, (job, result) in enumerate(zip(jobs, results, strict=True)):
+        per_layer = [
+            {
+                key: js.scalar(value, f"configs[{i}].per_layer[{n}].{key}")
+                if isinstance(value, float)
+                else value
+                for key, value in layer.items()
+            }
+            for n, layer in enumerate(result["layers"])
+        ]
+        ratio = result["first_to_last_ratio"]
+        configs.append(
+            {
+                "label": job.label,
+                "layers": job.net.sizes,
+                "activations": [a.name for a in job.net.activations],
+                "init": job.init,
+                "seed": job.seed,
+                "loss": js.scalar(result["loss"], f"configs[{i}].loss"),
+                "per_layer": per_layer,
+                "first_to_last_ratio": None
+                if ratio is None
+                else js.scalar(ratio, f"configs[{i}].first_to_last_ratio"),
+                "check": result["check"],
+            }
+        )
+    response = {
+        "configs": configs,
+        "norms": NORMS,
+        "batch": len(inputs),
+        "dtype": req.dtype,
+        "loss_name": req.loss,
+        "warnings": [],
+    }
+    if (warning := js.warning()) is not None:
+        response["warnings"].append(warning)
+    return response
+
+
+def _param_ref(choice: ParamChoice) -> ParamRef:
+    return ParamRef(choice.layer, choice.param, choice.row, choice.col)
+
+
+def _check_value_range(value, loc: tuple):
+    if value is None:
+        return None
+    low, high = value
+    limit = _settings().max_abs_value
+    if not low < high:
+        raise SpecError(loc, f"the range must go from low to high, got [{low}, {high}]")
+    if max(abs(low), abs(high)) > limit:
+        raise SpecError(loc, f"range values must be within ±{limit:g}")
+    return (low, high)
+
+
+@dataclass
+class LandscapeJob:
+    fn: SliceFunction
+    net: Network
+    ref_a: ParamRef
+    ref_b: ParamRef
+    start: tuple[float, float]
+    values_a: np.ndarray
+    values_b: np.ndarray
+    optimizers: list[OptimizerSpec]
+
+
+def prepare_landscape(req: LandscapeRequest) -> LandscapeJob:
+    """Everything /landscape computes with, every limit checked before TensorFlow runs."""
+    s = _settings()
+    _check_range(req.resolution, 2, s.max_landscape_resolution, ("resolution",), "resolution")
+    _check_range(req.path_steps, 0, s.max_landscape_steps, ("path_steps",), "path_steps")
+    sizes = check_sizes(req.layers, network_limits())
+    batch = len(req.inputs)
+    macs = sum(sizes[i] * sizes[i + 1] for i in range(len(sizes) - 1))
+    if req.resolution**2 * batch * macs > s.max_landscape_cost:
+        raise SpecError(
+            ("resolution",),
+            f"{req.resolution}² grid points × {batch} samples × {macs} multiply-adds is over "
+            f"the limit of {s.max_landscape_cost:g}: lower the resolution or the batch",
+        )
+    # A path step is a forward and a backward pass (about 3 forward passes) per optimizer.
+    path_cost = 3 * (req.path_steps + 1) * len(req.optimizers) * batch * macs
+    if path_cost > s.max_landscape_cost:
+        raise SpecError(
+            ("path_steps",),
+            f"{req.path_steps} steps × {len(req.optimizers)} optimizers on this network and "
+            f"batch is over the limit of {s.max_landscape_cost:g}: take fewer steps",
+        )
+    range_a = _check_value_range(req.range_a, ("range_a",))
+    range_b = _check_value_range(req.range_b, ("range_b",))
+    if req.start is not None and max(abs(v) for v in req.start) > s.max_abs_value:
+        raise SpecError(("start",), f"start values must be within ±{s.max_abs_value:g}")
+
+    net = build_network_from(req)
+    inputs = check_inputs(req.inputs, net.sizes[0], s.max_batch)
+    loss = get_loss(req.loss)
+    targets = prepare_targets(req.targets, loss, net.sizes[-1], len(inputs))
+    ref_a = check_param_ref(net, _param_ref(req.weight_a), ("weight_a",))
+    ref_b = check_param_ref(net, _param_ref(req.weight_b), ("weight_b",))
+    if ref_a == ref_b:
+        raise SpecError(
+            ("weight_b",), f"weight_b is the same parameter as weight_a ({ref_a.label})"
+        )
+    start = tuple(req.start) if req.start is not None else (ref_a.value(net), ref_b.value(net))
+    optimizers = [
+        OptimizerSpec(
+            o.name,
+            o.learning_rate if o.learning_rate is not None else req.learning_rate,
+            o.momentum,
+            o.beta_1,
+            o.beta_2,
+            o.epsilon,
+        )
+        for o in req.optimizers
+    ]
+    fn = SliceFunction(net, inputs, targets, loss, req.from_logits, req.reduction, ref_a, ref_b)
+    return LandscapeJob(
+        fn,
+        net,
+        ref_a,
+        ref_b,
+        start,
+        grid_values(start[0], range_a, req.span, req.resolution),
+        grid_values(start[1], range_b, req.span, req.resolution),
+        optimizers,
+    )
+
+
+def _weight_out(ref: ParamRef, net: Network) -> dict:
+    return {
+        "layer": ref.layer,
+        "param": ref.param,
+        "row": ref.row,
+        "col": ref.col,
+        "label": ref.label,
+        "value": ref.value(net),
+    }
+
+
+def landscape_response(req: LandscapeRequest, job: LandscapeJob, result: dict) -> dict:
+    js = FiniteTracker()
+    current = result["current"]
+    paths = []
+    for k, path in enumerate(result["paths"]):
+        spec = path["optimizer"]
+        p = f"paths[{k}]"
+        paths.append(
+            {
+                "optimizer": spec.name,
+                "learning_rate": spec.learning_rate,
+                **{name: js(path[name], f"{p}.{name}") for name in PATH_FIELDS},
+                "final_loss": js.scalar(path["loss"][-1], f"{p}.final_loss"),
+            }
+        )
+    response = {
+        "weight_a": _weight_out(job.ref_a, job.net),
+        "weight_b": _weight_out(job.ref_b, job.net),
+        "a": js(result["values_a"], "a"),
+        "b": js(result["values_b"], "b"),
+        "loss": js(result["loss"], "loss"),
+        "current": {
+            "a": js.scalar(current["a"], "current.a"),
+            "b": js.scalar(current["b"], "current.b"),
+            "loss": js.scalar(current["loss"], "current.loss"),
+            "gradient": js(current["gradient"], "current.gradient"),
+        },
+        "paths": paths,
+        "loss_name": req.loss,
+        "dtype": job.net.dtype,
+        "warnings": [],
+    }
+    if (warning := js.warning()) is not None:
+        response["warnings"].append(warning)
+    return response
+
+
+PATH_FIELDS = ("a", "b", "loss", "grad_a", "grad_b")

@@ -159,6 +159,7 @@ class SliceGraphs:
         index = tf.TensorSpec([2], tf.int32)
         self.grid = tf.function(
             self._grid,
+            autograph=False,
             input_signature=[
                 *network,
                 tf.TensorSpec([None], dtype),
@@ -169,6 +170,7 @@ class SliceGraphs:
         )
         self.descend = tf.function(
             self._descend,
+            autograph=False,
             input_signature=[
                 *network,
                 tf.TensorSpec([2], dtype),
@@ -221,11 +223,9 @@ class SliceGraphs:
         lr, mu, beta_1, beta_2, eps = (hyper[:, i : i + 1] for i in range(5))
         is_momentum, is_adam = kinds[:, None] == 1, kinds[:, None] == 2
         positions = tf.tile(start[None, :], [tf.shape(kinds)[0], 1])
-        m, v = tf.zeros_like(positions), tf.zeros_like(positions)
-        path = tf.TensorArray(self.dtype, size=steps + 1)
-        losses = tf.TensorArray(self.dtype, size=steps + 1)
-        grads = tf.TensorArray(self.dtype, size=steps + 1)
-        for i in tf.range(steps + 1):
+        arrays = [tf.TensorArray(self.dtype, size=steps + 1) for _ in range(3)]
+
+        def body(i, positions, m, v, path, losses, grads):
             loss, g = loss_and_grad(positions)
             path, losses, grads = path.write(i, positions), losses.write(i, loss), grads.write(i, g)
             step = tf.cast(i + 1, self.dtype)
@@ -240,6 +240,12 @@ class SliceGraphs:
             )
             m = tf.where(is_adam, m_adam, tf.where(is_momentum, m_momentum, m))
             v = tf.where(is_adam, v_adam, v)
+            return i + 1, positions, m, v, path, losses, grads
+
+        zeros = tf.zeros_like(positions)
+        _, _, _, _, path, losses, grads = tf.while_loop(
+            lambda i, *_: i <= steps, body, [tf.constant(0), positions, zeros, zeros, *arrays]
+        )
         return path.stack(), losses.stack(), grads.stack()
 
 

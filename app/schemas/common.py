@@ -9,7 +9,7 @@ from app.engine.losses import LOSSES
 from app.engine.network import INITIALIZERS, MAX_SEED
 
 # JSON numbers only: Python's parser accepts NaN/Infinity literals (and 1e999 → inf).
-Finite = Annotated[float, Field(allow_inf_nan=False)]
+Finite = Annotated[float, Field(allow_inf_nan=False, strict=True)]  # strict: no true → 1.0, no "1"
 ActivationName = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]
 LossName = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
 InitName = Literal[INITIALIZERS]  # type: ignore[valid-type]

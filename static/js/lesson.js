@@ -1,0 +1,83 @@
+// Shared behaviour of the lesson pages: debounced inputs, one request in flight per view
+// (a newer answer always wins), API errors shown in the page's role="alert" element.
+
+import { showError } from "./api.js";
+
+/** `fn` called once, `ms` after the last of a burst of calls. */
+export function debounce(fn, ms = 150) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+/** The number typed in an input (NaN when it is not one; the API then names the field). */
+export function numberOf(input) {
+  return input.value.trim() === "" ? Number.NaN : Number(input.value);
+}
+
+/** "2, 1, 0.1" → [2, 1, 0.1]; words stay NaN so the API's 422 names the bad entry. */
+export function numberList(text) {
+  return text
+    .split(/[\s,，;]+/)
+    .filter((part) => part !== "")
+    .map(Number);
+}
+
+/**
+ * Wrap an async `render()` so that only the latest call draws, errors go to `alertElement`,
+ * and `<main data-renders>` counts finished renders (tests wait on it).
+ */
+export function renderer(render, alertElement) {
+  let latest = 0;
+  const main = document.querySelector("main");
+  return async () => {
+    const ticket = ++latest;
+    const stillLatest = () => ticket === latest;
+    try {
+      await render(stillLatest);
+      if (stillLatest()) showError(alertElement, null);
+    } catch (error) {
+      if (stillLatest()) showError(alertElement, error);
+    } finally {
+      if (stillLatest()) main.dataset.renders = String(Number(main.dataset.renders || 0) + 1);
+    }
+  };
+}
+
+/** Put a MathML string from our own API into `element`. */
+export function setMathML(element, markup) {
+  const doc = new DOMParser().parseFromString(markup, "application/xml");
+  element.replaceChildren(document.importNode(doc.documentElement, true));
+}
+
+/** Text with numbers in it, e.g. fill(el, "y = {v}", {v: 3}). */
+export function setText(element, text) {
+  if (element) element.textContent = text;
+}
+
+/** A number as NumPy/TensorFlow print it: shortest digits that round-trip in `dtype`. */
+export function pyFloat(value, dtype = "float32") {
+  if (value === null || value === undefined) return "None";
+  if (!Number.isFinite(value)) return String(value);
+  let text = String(value);
+  if (dtype === "float32") {
+    const target = Math.fround(value);
+    for (let digits = 1; digits <= 9; digits += 1) {
+      const candidate = Number(value.toPrecision(digits));
+      if (Math.fround(candidate) === target) {
+        text = String(candidate);
+        break;
+      }
+    }
+  }
+  const number = Number(text);
+  const abs = Math.abs(number);
+  if (abs !== 0 && (abs < 1e-4 || abs >= 1e16)) {
+    const [mantissa, exponent] = number.toExponential().split("e");
+    const sign = exponent.startsWith("-") ? "-" : "+";
+    return `${mantissa}e${sign}${exponent.replace(/^[-+]/, "").padStart(2, "0")}`;
+  }
+  return Number.isInteger(number) ? number.toFixed(1) : text;
+}

@@ -154,6 +154,7 @@ def post_train(req: TrainRequest) -> dict:
         "gradients": grads,
         **_grids(req, net, data, result.state),
         "steps": req.steps,
+        "start_iteration": result.state.iterations - req.steps,
         "record_every": record_every,
         "batch_size": batch,
         "batches_per_epoch": max(n // batch, 1),

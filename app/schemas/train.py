@@ -86,12 +86,11 @@ class TrainRequest(NetworkSpec, LossFields):
     )
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(BaseModel, extra="allow"):
+    """Also ``accuracy`` (classification), ``test_loss``/``test_accuracy`` (with a test set)."""
+
     step: int
     loss: float | None
-    accuracy: float | None = None
-    test_loss: float | None = None
-    test_accuracy: float | None = None
 
 
 class WarningOut(BaseModel, extra="allow"):

@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     max_neuron_grid_resolution: int = 40
     train_cache_size: int = Field(32, ge=1, description="compiled training loops kept (LRU)")
     train_xla_min_steps: int = Field(
-        4_000, description="/train compiles its loop with XLA from this many steps (-1: never)"
+        10_000, description="/train compiles its loop with XLA from this many steps (-1: never)"
     )
     max_depth: int = 50
     max_landscape_resolution: int = 81

@@ -36,7 +36,9 @@ const POS = "#2563eb";
 const NEG = "#dc2626";
 const NULL_COLOR = "#94a3b8";
 const WIDTH_BINS = 8;
-const LABEL_AT = 0.3; // where along an edge its value sits (near the source, like textbook figures)
+// Where along an edge its value sits: near the source (like textbook figures), staggered by the
+// target unit so the labels of crossing edges do not overlap.
+const labelAt = (k, n) => (n > 1 ? 0.2 + (0.22 * k) / (n - 1) : 0.3);
 const MAX_VALUE_EDGES = 60; // print edge values only up to this many edges
 const MAX_VALUE_NODES = 24;
 
@@ -234,8 +236,9 @@ export function drawNetworkGraph(element, model, options = {}) {
       row.forEach((v, k) => {
         const [x0, y0] = pos[l][j];
         const [x1, y1] = pos[l + 1][k];
-        wx.push(x0 + LABEL_AT * (x1 - x0));
-        wy.push(y0 + LABEL_AT * (y1 - y0));
+        const along = labelAt(k, row.length);
+        wx.push(x0 + along * (x1 - x0));
+        wy.push(y0 + along * (y1 - y0));
         wtext.push(edgeValues ? fmt(v, 3) : "");
         whover.push(weightDetails(model, l + 1, j, k, sample, reveal).join("<br>"));
         wdata.push([l + 1, j, k]);

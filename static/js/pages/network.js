@@ -242,6 +242,11 @@ function pause() {
 
 async function applyStep() {
   if (!result) return;
+  const finite = (values) => values.flat(2).every((v) => v !== null);
+  if (!finite(result.params.map((p) => [p.W_next, p.b_next]))) {
+    showError($("nv-error"), new Error(t("network.apply_non_finite")));
+    return;
+  }
   const before = result.loss;
   state.weights = result.params.map((p) => p.W_next);
   state.biases = result.params.map((p) => p.b_next);

@@ -33,7 +33,7 @@ const label = (name) => t(`activations.name_${name}`);
 
 function load(state) {
   const s = { ...DEFAULTS, ...state };
-  for (const box of document.querySelectorAll("#act-choices input")) box.checked = (s.names || []).includes(box.value);
+  for (const box of document.querySelectorAll("#act-choices input")) box.checked = (Array.isArray(s.names) ? s.names : DEFAULTS.names).includes(box.value);
   el.start.value = s.start;
   el.stop.value = s.stop;
   el.num.value = s.num;

@@ -81,3 +81,62 @@ export function pyFloat(value, dtype = "float32") {
   }
   return Number.isInteger(number) ? number.toFixed(1) : text;
 }
+
+function shortest(value, dtype) {
+  if (dtype !== "float32") return value;
+  const target = Math.fround(value);
+  for (let digits = 1; digits <= 9; digits += 1) {
+    const candidate = Number(value.toPrecision(digits));
+    if (Math.fround(candidate) === target) return candidate;
+  }
+  return value;
+}
+
+const fractionDigits = (text) => (text.split(".")[1] || "").length;
+
+/** toExponential, but a tie rounds to the even digit (as NumPy does), not away from zero. */
+function toExponentialEven(value, digits) {
+  const exact = value.toExponential(60);
+  const [mantissa, exponent] = exact.split("e");
+  const all = mantissa.replace("-", "").replace(".", "");
+  const rest = all.slice(digits + 1);
+  if (/^50*$/.test(rest) && Number(all[digits]) % 2 === 0) {
+    const kept = all.slice(0, digits + 1);
+    const sign = value < 0 ? "-" : "";
+    return `${sign}${kept[0]}${digits ? `.${kept.slice(1)}` : ""}e${Number(exponent) >= 0 ? "+" : ""}${Number(exponent)}`;
+  }
+  return value.toExponential(digits);
+}
+
+/**
+ * An array's values as NumPy prints the array (precision 8): fixed notation, or scientific
+ * with zero-padded mantissas when the magnitudes are very small or spread over > 10³.
+ */
+export function npArray(values, dtype = "float32") {
+  const abs = values.filter((v) => v !== null && Number.isFinite(v) && v !== 0).map(Math.abs);
+  const max = abs.length ? Math.max(...abs) : 0;
+  const min = abs.length ? Math.min(...abs) : 0;
+  const scientific = abs.length > 0 && (min < 1e-4 || max >= 1e8 || max / min > 1e3);
+  if (scientific) {
+    // NumPy prints every element with the digits the longest shortest-repr needs (≤ 8).
+    const digits = values
+      .filter((v) => v !== null && Number.isFinite(v))
+      .map((v) => Math.min(8, fractionDigits(shortest(v, dtype).toExponential().split("e")[0])));
+    const width = Math.max(0, ...digits);
+    return values.map((v) => {
+      if (v === null || !Number.isFinite(v)) return v === null ? "None" : String(v);
+      const [m, e] = toExponentialEven(v, width).split("e");
+      const sign = e.startsWith("-") ? "-" : "+";
+      return `${width ? m : `${m}.`}e${sign}${e.replace(/^[-+]/, "").padStart(2, "0")}`;
+    });
+  }
+  return values.map((v) => {
+    if (v === null || !Number.isFinite(v)) return v === null ? "None" : String(v);
+    if (Object.is(v, -0)) return "-0.";
+    let text = String(shortest(v, dtype));
+    if (text.includes("e")) text = v.toFixed(8);
+    if (fractionDigits(text) > 8) text = String(Number(v.toFixed(8)));
+    text = text.includes(".") ? text.replace(/0+$/, "") : `${text}.`;
+    return text === "-0." ? "-0." : text;
+  });
+}

@@ -5,7 +5,7 @@
 import { fmt, getJSON } from "../api.js";
 import { drawLines } from "../charts/lines.js";
 import { t } from "../i18n.js";
-import { debounce, numberOf, pyFloat, renderer, setMathML, setText } from "../lesson.js";
+import { debounce, npArray, numberOf, pyFloat, renderer, setMathML, setText } from "../lesson.js";
 import { readState, writeState } from "../urlstate.js";
 
 const DEFAULTS = { names: ["sigmoid"], start: -6, stop: 6, num: 241, alpha: 0.2, threshold: 0.05, dtype: "float32", second: false, z: 2 };
@@ -120,19 +120,20 @@ function showValues(names, curves, dtype, second) {
     if (second) cell(titles, `${name}″(x)`, "th");
   });
   head.append(titles);
+  // Each column printed as NumPy prints that array, so it reads like the notebook's output.
+  const columns = [npArray(curves[0].x, dtype)];
+  curves.forEach((c) => {
+    columns.push(npArray(c.y, dtype), c.dy ? npArray(c.dy, dtype) : Array(n).fill("None"));
+    if (second) columns.push(c.d2y ? npArray(c.d2y, dtype) : Array(n).fill("None"));
+  });
   for (let i = 0; i < n; i += 1) {
     const row = document.createElement("tr");
-    cell(row, pyFloat(curves[0].x[i], dtype));
-    curves.forEach((c) => {
-      cell(row, pyFloat(c.y[i], dtype));
-      cell(row, pyFloat(c.dy?.[i] ?? null, dtype));
-      if (second) cell(row, c.d2y === null ? "None" : pyFloat(c.d2y[i], dtype));
-    });
+    for (const column of columns) cell(row, column[i]);
     body.append(row);
   }
   const first = curves[0];
   const fn = { sigmoid: "tf.sigmoid", tanh: "tf.tanh", relu: "tf.nn.relu", leaky_relu: "tf.nn.leaky_relu", softplus: "tf.nn.softplus", elu: "tf.nn.elu", selu: "tf.nn.selu", gelu: "tf.nn.gelu", swish: "tf.nn.silu", linear: "tf.identity" }[first.name];
-  const arr = (values) => `[${values.map((v) => pyFloat(v, dtype)).join(" ")}]`;
+  const arr = (values) => `[${npArray(values, dtype).join(" ")}]`;
   $("act-code").textContent = fn
     ? [
         `a = tf.linspace(${pyFloat(numberOf(el.start), dtype)}, ${pyFloat(numberOf(el.stop), dtype)}, ${n})`,

@@ -5,7 +5,7 @@
 import { postJSON } from "../api.js";
 import { drawLines } from "../charts/lines.js";
 import { t } from "../i18n.js";
-import { debounce, numberList, numberOf, pyFloat, renderer, setText } from "../lesson.js";
+import { debounce, npArray, numberList, numberOf, pyFloat, renderer, setText } from "../lesson.js";
 import { readState, writeState } from "../urlstate.js";
 
 const SETUPS = {
@@ -149,7 +149,6 @@ const CE_CELL = {
   printedB: "[ 0.02462438 -0.05216555  0.02754116]",
 };
 
-const fixed = (values) => `[${values.map((v) => (v < 0 ? "" : " ") + v.toFixed(8)).join(" ")}]`;
 
 function showCell(table, cell, data) {
   const head = document.createElement("tr");
@@ -159,8 +158,12 @@ function showCell(table, cell, data) {
     head.append(th);
   }
   table.querySelector("thead").replaceChildren(head);
-  const rows = data.params[0].dW.map((row, i) => [`w grad[${i}]`, fixed(row), cell.printedW[i]]);
-  rows.push(["b grad", fixed(data.params[0].db), cell.printedB]);
+  // Formatted as NumPy prints the whole tensor, so the two columns read alike.
+  const dW = data.params[0].dW;
+  const flat = npArray(dW.flat());
+  const width = dW[0].length;
+  const rows = dW.map((_, i) => [`w grad[${i}]`, `[${flat.slice(i * width, (i + 1) * width).join(" ")}]`, cell.printedW[i]]);
+  rows.push(["b grad", `[${npArray(data.params[0].db).join(" ")}]`, cell.printedB]);
   table.querySelector("tbody").replaceChildren(
     ...rows.map((cells) => {
       const tr = document.createElement("tr");

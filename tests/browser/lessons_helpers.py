@@ -1,0 +1,41 @@
+"""Helpers shared by the lesson pages' browser tests."""
+
+import numpy as np
+
+
+def py_float(value: float) -> str:
+    """A float32 as NumPy prints it (the pages' pyFloat): shortest digits that round-trip."""
+    return str(np.float32(value))
+
+
+def numpy_print(values) -> list[str]:
+    """The elements of a float32 array as ``print(array)`` shows them."""
+    text = np.array2string(np.float32(values), separator=" ", max_line_width=10**6)
+    return text[1:-1].split()
+
+
+def plot_traces(page, element_id: str) -> int:
+    """How many traces Plotly drew in ``#element_id`` (0 if it is not a plot yet)."""
+    return page.evaluate(
+        "(id) => { const gd = document.getElementById(id);"
+        " return gd && gd.classList.contains('js-plotly-plot') ? gd.data.length : 0; }",
+        element_id,
+    )
+
+
+def set_range(page, selector: str, value: float) -> None:
+    """Move a range slider the way a user does: set it and fire 'input'."""
+    page.locator(selector).evaluate(
+        "(el, v) => { el.value = String(v);"
+        " el.dispatchEvent(new Event('input', {bubbles: true})); }",
+        value,
+    )
+
+
+def accept_logged_422(page) -> None:
+    """Chromium logs every 4xx fetch as a console error; a test that provokes a 422 on purpose
+    checks that it was logged and then drops exactly those entries (anything else still fails)."""
+    logged = page.problems.console_errors
+    expected = [e for e in logged if "status of 422" in e]
+    assert expected, "the page should have received a 422"
+    logged[:] = [e for e in logged if "status of 422" not in e]

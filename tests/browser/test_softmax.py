@@ -1,0 +1,53 @@
+"""/softmax in headless Chromium: bars and the Jacobian heatmap equal the API's answer."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.lessons_helpers import accept_logged_422, plot_traces, py_float
+
+pytestmark = pytest.mark.browser
+
+
+def drawn(page, element_id):
+    return page.evaluate(
+        "(id) => { const d = document.getElementById(id).data[0]; return d.z || d.y; }",
+        element_id,
+    )
+
+
+def test_example_bars_and_heatmap(page, client):
+    page.goto("/softmax?lang=en")
+    expect(page.locator("h1")).to_have_text("Softmax and its Jacobian")
+    want = client.post("/api/v1/softmax", json={"logits": [2, 1, 0.1]}).json()
+    cells = page.locator("#sm-table tbody tr:nth-child(2) td")
+    expect(cells).to_have_count(3)
+    assert cells.all_inner_texts() == [py_float(p) for p in want["probabilities"]]
+    assert plot_traces(page, "sm-bars") == 1 and plot_traces(page, "sm-jacobian") == 1
+    assert drawn(page, "sm-bars") == want["probabilities"]
+    assert drawn(page, "sm-jacobian") == want["jacobian"]
+    labels = page.evaluate(
+        "() => document.getElementById('sm-jacobian').layout.annotations.map((a) => a.text)"
+    )
+    assert labels[:2] == ["0.2247", "-0.1598"]
+
+
+def test_editing_logits_redraws(page, client):
+    page.goto("/softmax?lang=en")
+    expect(page.locator("#sm-table tbody tr:nth-child(2) td")).to_have_count(3)
+    page.fill("#sm-logits", "0.5, -1, 3, 3")
+    want = client.post("/api/v1/softmax", json={"logits": [0.5, -1, 3, 3]}).json()
+    cells = page.locator("#sm-table tbody tr:nth-child(2) td")
+    expect(cells).to_have_count(4)
+    expect(cells.nth(2)).to_have_text(py_float(want["probabilities"][2]))
+    assert drawn(page, "sm-jacobian") == want["jacobian"]
+    page.fill("#sm-logits", "1, two")
+    expect(page.locator("#sm-error")).to_be_visible()
+    assert "logits" in page.locator("#sm-error").inner_text()
+    accept_logged_422(page)
+
+
+def test_chinese_page(page):
+    page.goto("/softmax?lang=zh")
+    expect(page.locator("h1")).to_have_text("Softmax 及其雅可比矩阵")
+    expect(page.locator("#sm-table tbody tr:nth-child(2) td")).to_have_count(3)
+    assert plot_traces(page, "sm-jacobian") == 1

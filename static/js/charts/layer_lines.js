@@ -1,0 +1,28 @@
+// Lines per layer: several quantities for several networks (e.g. mean |a|, saturated fraction).
+//
+//   drawLayerLines(element, {series: [{name, values, color, dash}], xTitle, yTitle})
+
+import { fmt } from "../api.js";
+
+export function drawLayerLines(element, options) {
+  const traces = options.series.map((s) => ({
+    type: "scatter",
+    mode: "lines+markers",
+    name: s.name,
+    x: s.values.map((_, i) => i + 1),
+    y: s.values,
+    line: { color: s.color, dash: s.dash || "solid" },
+    hovertext: s.values.map((v, i) => `${s.name} · ${options.xTitle} ${i + 1}: ${fmt(v, 4)}`),
+    hoverinfo: "text",
+  }));
+  const layout = {
+    height: options.height || 320,
+    margin: { l: 56, r: 16, t: 16, b: 48 },
+    legend: { orientation: "h", y: -0.25 },
+    xaxis: { title: { text: options.xTitle } },
+    yaxis: { title: { text: options.yTitle }, rangemode: "tozero" },
+    paper_bgcolor: "rgba(0,0,0,0)",
+    plot_bgcolor: "#ffffff",
+  };
+  return window.Plotly.react(element, traces, layout, { responsive: true, displaylogo: false });
+}

@@ -146,7 +146,7 @@ def generate(name: str, samples: int, noise: float = 0.0, seed: int = 0) -> Data
 def split(n: int, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Train and test indices: a seeded shuffle, then the first part trains (as Playground)."""
     order = np.random.default_rng([seed, 1]).permutation(n)
-    n_test = int(round(n * test_fraction))
+    n_test = int(n * test_fraction + 0.5)  # round half up (as JavaScript's Math.round)
     n_test = min(n_test, n - 1)  # always keep at least one training point
     return np.sort(order[n_test:]), np.sort(order[:n_test])
 

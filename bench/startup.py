@@ -1,0 +1,125 @@
+"""Cold start, first plot in a browser, bytes of a first page load, cache headers.
+
+- Cold start: spawn ``backprop-visualizer --port X`` and poll /healthz until it says ok.
+- First plot: headless Chromium (Debian's), a fresh browser context (empty cache) opens a
+  page and waits for the first ``.js-plotly-plot``; once on a just-started server, once warm.
+- Bytes: what the browser transferred for that first load (gzip on), and for a reload in the
+  same context (versioned assets come from the cache, so only the HTML should travel).
+- Cache-Control of every ``?v=`` URL the page loaded must be a year and immutable.
+"""
+
+import statistics
+import time
+
+from bench.common import Server, row
+
+PAGES = ["/network", "/activations", "/train"]
+COLD_STARTS = 3
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+TRANSFERRED = """() => {
+  const entries = [...performance.getEntriesByType('navigation'),
+                   ...performance.getEntriesByType('resource')];
+  return {bytes: entries.reduce((sum, e) => sum + (e.transferSize || 0), 0),
+          decoded: entries.reduce((sum, e) => sum + (e.decodedBodySize || 0), 0),
+          count: entries.length};
+}"""
+
+
+def cold_starts() -> list[float]:
+    times = []
+    for _ in range(COLD_STARTS):
+        with Server() as server:
+            times.append(server.cold_start_s)
+    return times
+
+
+def existing_pages(server: Server) -> list[str]:
+    import httpx
+
+    return [p for p in PAGES if httpx.get(server.url + p).status_code == 200]
+
+
+def first_plot(browser, url: str) -> tuple[float, dict, dict, list[str]]:
+    """Seconds to the first drawn plot, bytes of the first load and of a reload, bad caches."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    headers: dict[str, str] = {}
+    page.on("response", lambda r: headers.__setitem__(r.url, r.headers.get("cache-control", "")))
+    start = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector(".js-plotly-plot", state="attached", timeout=60_000)
+    seconds = time.perf_counter() - start
+    page.wait_for_load_state("networkidle")
+    first = page.evaluate(TRANSFERRED)
+    page.reload()
+    page.wait_for_selector(".js-plotly-plot", state="attached", timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    again = page.evaluate(TRANSFERRED)
+    context.close()
+    bad = [
+        u
+        for u, cache in headers.items()
+        if "?v=" in u and not ("max-age=31536000" in cache and "immutable" in cache)
+    ]
+    versioned = sum(1 for u in headers if "?v=" in u)
+    first["versioned"] = versioned
+    return seconds, first, again, bad
+
+
+def measure() -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    times = cold_starts()
+    rows = [
+        row(
+            f"cold start to healthy /healthz (median of {len(times)})",
+            round(statistics.median(times), 2),
+            "s",
+            goal=f"reported; min {min(times):.2f} s, max {max(times):.2f} s",
+        )
+    ]
+    with Server() as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        pages = existing_pages(server)
+        for n, path in enumerate(pages):
+            for label in (("just-started server" if n == 0 else "first visit"), "server warm"):
+                seconds, first, again, bad = first_plot(browser, server.url + path)
+                rows.append(
+                    row(
+                        f"first plot drawn on {path} ({label}, empty cache)", round(seconds, 2), "s"
+                    )
+                )
+            rows.append(
+                row(
+                    f"bytes transferred, first load of {path} (gzip)",
+                    first["bytes"],
+                    "bytes",
+                    goal=f"{first['count']} files, {first['decoded']:,} bytes unpacked",
+                )
+            )
+            rows.append(
+                row(
+                    f"bytes transferred, reload of {path} (cache)",
+                    again["bytes"],
+                    "bytes",
+                    baseline=first["bytes"],
+                    goal="versioned assets from the cache",
+                    met=again["bytes"] < 0.1 * first["bytes"],
+                )
+            )
+            rows.append(
+                row(
+                    f"versioned (?v=) URLs on {path} with a year-long immutable cache",
+                    first["versioned"] - len(bad),
+                    "URLs",
+                    baseline=first["versioned"],
+                    goal="all of them" + (f"; not: {bad}" if bad else ""),
+                    met=not bad and first["versioned"] > 0,
+                )
+            )
+        browser.close()
+    return rows

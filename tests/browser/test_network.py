@@ -75,7 +75,7 @@ def hover_text(page, meta: str, target: list) -> str:
     return text.replace("\u200b", "")  # Plotly pads <sub>/<sup> with zero-width spaces
 
 
-def test_hover_shows_delta_and_gradient_equal_to_the_api(page, client):
+def test_hover_and_formulas_show_the_apis_numbers(page, client):
     open_network(page)
     api = api_for(client, url_state(page))  # the default: the 2-3-2 δ-rule preset
     assert page.locator("#nv-loss-value").inner_text() == str(shown(api["loss"], 9))
@@ -105,19 +105,16 @@ def test_hover_shows_delta_and_gradient_equal_to_the_api(page, client):
     w_next = re.search(rf"w_?next = .* = {NUMBER}", text.replace("\n", " ")).group(1)
     assert as_float(w_next) == shown(api["params"][1]["W_next"][0][1])
 
-
-def test_formula_panel_substitutes_the_selected_neuron(page, client):
-    version = open_network(page)
-    api = api_for(client, url_state(page))
+    # Clicking a neuron puts its numbers into the formula panel's δ rule.
+    version = int(page.get_attribute("#nv-graph", "data-version"))
     x, y = point(page, "neurons", [1, 2])
     page.mouse.click(x, y)
     wait_render(page, version)
     panel = page.locator("#nv-formula").inner_text()
     assert "Layer 1, unit 3" in panel
-    delta = api["layers"][1]["delta"][0][2]
-    assert str(shown(delta)).replace("-", "−") in panel
+    assert str(shown(hidden["delta"][0][2])).replace("-", "−") in panel
     # hidden-layer rule: f′(z) × (W_31 × δ_1 + W_32 × δ_2) with the output δs put in
-    for value in api["layers"][2]["delta"][0]:
+    for value in output["delta"][0]:
         assert str(shown(value)).replace("-", "−") in panel
 
 

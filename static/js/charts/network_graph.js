@@ -16,6 +16,7 @@
 //   options = {
 //     view: "weights" | "gradients" | "updated",   // which number the edges show (W, ∂L/∂W, W_next)
 //     showValues: true,          // print numbers on edges and nodes (only when the network is small)
+//                                // (over 1500 weights, edges are drawn without hover/click targets)
 //     sample: 0,                 // which batch row the nodes show
 //     onWeightClick(layer, j, k) // layer ≥ 1; W_layer[j][k] joins unit j of layer-1 to unit k of layer
 //     onNeuronClick(layer, j),
@@ -41,6 +42,9 @@ const WIDTH_BINS = 8;
 const labelAt = (k, n) => (n > 1 ? 0.2 + (0.22 * k) / (n - 1) : 0.3);
 const MAX_VALUE_EDGES = 60; // print edge values only up to this many edges
 const MAX_VALUE_NODES = 24;
+// Above this many weights, edges are drawn but not individually hoverable or clickable:
+// tens of thousands of SVG hover targets would take seconds to draw.
+const MAX_WEIGHT_TARGETS = 1500;
 
 const escape = (text) =>
   String(text).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
@@ -174,12 +178,12 @@ export function weightDetails(model, layer, j, k, sample = 0, reveal = null) {
   return lines;
 }
 
-function edgeTraces(model, pos, matrices) {
+/** Edges as a few SVG path shapes, one per sign and width bin: fast for any number of edges. */
+function edgeShapes(pos, matrices) {
   let maxAbs = 0;
   for (const M of matrices) for (const row of M) for (const v of row) {
     if (v !== null && Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
   }
-  // Group edges by sign and width bin: a few traces draw any number of edges.
   const groups = new Map();
   matrices.forEach((M, l) => {
     M.forEach((row, j) => {
@@ -187,28 +191,25 @@ function edgeTraces(model, pos, matrices) {
         const bin = v === null || maxAbs === 0 ? 0 : Math.round((Math.abs(v) / maxAbs) * WIDTH_BINS);
         const sign = v === null ? "null" : v < 0 ? "neg" : "pos";
         const key = `${sign}:${bin}`;
-        if (!groups.has(key)) groups.set(key, { sign, bin, x: [], y: [] });
-        const g = groups.get(key);
+        if (!groups.has(key)) groups.set(key, { sign, bin, path: [] });
         const [x0, y0] = pos[l][j];
         const [x1, y1] = pos[l + 1][k];
-        g.x.push(x0, x1, null);
-        g.y.push(y0, y1, null);
+        groups.get(key).path.push(`M${x0},${y0}L${x1},${y1}`);
       });
     });
   });
   return [...groups.values()].map((g) => ({
-    type: "scatter",
-    mode: "lines",
-    x: g.x,
-    y: g.y,
-    hoverinfo: "skip",
+    type: "path",
+    xref: "x",
+    yref: "y",
+    layer: "below",
+    path: g.path.join(""),
     line: {
       color: g.sign === "neg" ? NEG : g.sign === "pos" ? POS : NULL_COLOR,
       width: 0.8 + g.bin * 1.1,
       dash: g.sign === "null" ? "dot" : "solid",
     },
     opacity: 0.35 + (0.6 * g.bin) / WIDTH_BINS,
-    showlegend: false,
   }));
 }
 
@@ -227,11 +228,12 @@ export function drawNetworkGraph(element, model, options = {}) {
   const edgeValues = options.showValues !== false && edgeCount <= MAX_VALUE_EDGES;
   const nodeValues = options.showValues !== false && nodeCount <= MAX_VALUE_NODES;
 
-  const traces = edgeTraces(model, pos, matrices);
+  const traces = [];
 
   // Hover/click targets for the weights (and their printed values), near each edge's source.
   const wx = [], wy = [], wtext = [], whover = [], wdata = [], wsize = [], wline = [];
-  matrices.forEach((M, l) => {
+  const targets = edgeCount <= MAX_WEIGHT_TARGETS ? matrices : [];
+  targets.forEach((M, l) => {
     M.forEach((row, j) => {
       row.forEach((v, k) => {
         const [x0, y0] = pos[l][j];
@@ -340,6 +342,7 @@ export function drawNetworkGraph(element, model, options = {}) {
     hoverlabel: { align: "left", font: { size: fontSize + 1 }, bgcolor: "#ffffff" },
     dragmode: false,
     annotations,
+    shapes: edgeShapes(pos, matrices),
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "rgba(0,0,0,0)",
     showlegend: false,

@@ -50,6 +50,7 @@ def test_double_softmax_next_to_the_correct_calls(page, client):
     notebook = page.locator("#ls-mistake tr[data-call='call_notebook'] td")
     expect(notebook.nth(0)).to_have_text(py_float(wrong["loss"]))
     expect(page.locator("#ls-warnings .warning")).to_contain_text("softmax(softmax(z))")
+    assert "double_softmax" in page.locator("#ls-warnings .warning").inner_text()
     page.fill("#ls-class", "2")
     logits = {"loss": "categorical_crossentropy", "from_logits": True}
     right = client.post(
@@ -86,4 +87,7 @@ def test_chinese_page(page):
     expect(page.locator("h1")).to_have_text("损失函数及其梯度")
     expect(page.locator("#ls-mistake tbody tr")).to_have_count(3)
     assert plot_traces(page, "ls-plot") == 2
+    expect(page.locator("#ls-warnings .warning")).to_contain_text(
+        "API 给出的警告（double_softmax）"
+    )
     assert "笔记本：CE(onehot, softmax(z), from_logits=True)" in page.locator("main").inner_text()

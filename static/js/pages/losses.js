@@ -20,7 +20,7 @@ const el = { loss: $("ls-loss"), target: $("ls-target"), pred: $("ls-pred"), log
 
 function load(state) {
   const s = { ...DEFAULTS, ...state };
-  el.loss.value = SETUPS[s.loss] ? s.loss : "bce";
+  el.loss.value = Object.hasOwn(SETUPS, s.loss) ? s.loss : "bce";
   el.target.value = s.target;
   el.pred.value = s.pred;
   el.logits.value = String(s.logits);
@@ -119,7 +119,8 @@ const renderMistake = renderer(async (stillLatest) => {
   for (const message of warnings.values()) {
     const note = document.createElement("p");
     note.className = "warning";
-    note.textContent = message;
+    note.textContent = t("losses.warn_double_softmax");
+    note.title = message; // the API's own wording
     box.append(note);
   }
 }, $("ls-mistake-error"));

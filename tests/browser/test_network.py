@@ -57,6 +57,7 @@ POINT_JS = """([meta, target]) => {
 
 
 def point(page, meta: str, target: list) -> tuple[float, float]:
+    page.locator("#nv-graph").scroll_into_view_if_needed()
     return page.evaluate(POINT_JS, [meta, target])
 
 
@@ -277,3 +278,31 @@ def test_presenter_mode_from_the_url_and_the_toggle(page):
     assert "presenter" not in page.get_attribute("body", "class")
     assert page.locator(".nv-build").is_visible()
     assert "present=" not in page.url
+
+
+def test_batch_gradient_hover_is_the_sum_over_samples(page, client):
+    version = open_network(page)
+    spec = {
+        "layers": [2, 2, 1],
+        "activations": ["tanh", "sigmoid"],
+        "weights": [[[0.3, -0.6], [0.8, 0.2]], [[0.5], [-0.7]]],
+        "biases": [[0.1, -0.1], [0.05]],
+        "dtype": "float64",
+        "inputs": [[1.0, 2.0], [-0.5, 0.25]],
+        "targets": [[1.0], [0.0]],
+        "loss": "binary_crossentropy",
+        "reduction": "sum",
+        "learning_rate": 0.2,
+    }
+    page.fill("#nv-import-text", json.dumps(spec))
+    page.click("#nv-import")
+    wait_render(page, version)
+    api = api_for(client, spec)
+    text = hover_text(page, "weights", [1, 1, 0]).replace("\n", " ")  # x2 → hidden unit 1
+    match = re.search(rf"= \({NUMBER} × {NUMBER}\) \+ \({NUMBER} × {NUMBER}\) = {NUMBER}", text)
+    assert match, text
+    d0, a0, d1, a1, total = (as_float(g) for g in match.groups())
+    hidden = api["layers"][1]
+    assert (d0, d1) == (shown(hidden["delta"][0][0]), shown(hidden["delta"][1][0]))
+    assert (a0, a1) == (shown(2.0), shown(0.25))
+    assert total == shown(api["params"][0]["dW"][1][0])

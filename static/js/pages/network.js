@@ -252,6 +252,7 @@ async function applyStep() {
   state.biases = result.params.map((p) => p.b_next);
   pause();
   stage = null;
+  $("nv-preset").value = "";
   const after = await compute();
   if (after) $("nv-applied").textContent = t("network.applied", { before: fmt(before, 9), after: fmt(after.loss, 9) });
 }
@@ -564,10 +565,21 @@ function openWeightEditor(layer, j, k) {
   const dialog = $("nv-weight-dialog");
   $("nv-weight-title").textContent = t("common.graph_weight", { layer, j: j + 1, k: k + 1 });
   const input = $("nv-weight-input");
-  input.value = String(state.weights[layer - 1][j][k]);
+  input.value = shortest(state.weights[layer - 1][j][k]);
   dialog.dataset.target = JSON.stringify([layer, j, k]);
   dialog.showModal();
   input.select();
+}
+
+/** The shortest decimal that is the same number at the network's precision (0.1, not
+ * 0.10000000149011612 for a float32 weight): display only, the value sent is unchanged. */
+function shortest(value) {
+  if (state.dtype !== "float32") return String(value);
+  for (let digits = 1; digits <= 9; digits++) {
+    const text = Number(value.toPrecision(digits));
+    if (Math.fround(text) === Math.fround(value)) return String(text);
+  }
+  return String(value);
 }
 
 function submitWeight(event) {

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     max_curve_points: int = 2001
     max_curve_range: float = 1000.0
     max_vector_length: int = 64
+    max_jacobian_entries: int = Field(
+        65_536, description="batch × n × n numbers in one /softmax Jacobian (JSON size)"
+    )
 
     # Training
     max_steps: int = 20_000

@@ -179,12 +179,21 @@ def vanishing_intervals(x: np.ndarray, dy: np.ndarray | None, threshold: float) 
 
 
 def softmax_jacobian_tape(logits: np.ndarray, dtype: str) -> dict:
-    """p = softmax(z) per row and ∂p_i/∂z_j from the tape, shape (batch, n, n)."""
+    """p = softmax(z) per row and ∂p_i/∂z_j from the tape, shape (batch, n, n).
+
+    One backward pass gives every row of the Jacobian: output p_i gets its own copy z⁽ⁱ⁾ of
+    the logits, so ∂(Σ_i p_i(z⁽ⁱ⁾))/∂z⁽ⁱ⁾_j = ∂p_i/∂z_j. (tape.batch_jacobian gives the same
+    numbers but builds a loop per call: ~0.5 s for 64 logits instead of milliseconds.)
+    """
     z = tf.constant(logits, dtype)
+    n = z.shape[-1]
+    copies = tf.tile(z[:, None, :], [1, n, 1])  # copies[b, i, :] = z[b, :]
     with tf.GradientTape() as tape:
-        tape.watch(z)
-        p = tf.nn.softmax(z, axis=-1)
-    return {"probabilities": p, "jacobian": tape.batch_jacobian(p, z)}
+        tape.watch(copies)
+        p_copies = tf.nn.softmax(copies, axis=-1)
+        own = tf.linalg.diag_part(p_copies)  # own[b, i] = p_i computed from copy i
+    jacobian = tape.gradient(own, copies)  # jacobian[b, i, j] = ∂p_i/∂z_j
+    return {"probabilities": tf.nn.softmax(z, axis=-1), "jacobian": jacobian}
 
 
 @dataclass

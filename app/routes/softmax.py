@@ -5,7 +5,7 @@ from fastapi import APIRouter
 
 from app.core.config import get_settings
 from app.engine.autodiff import softmax_jacobian_tape
-from app.schemas.lessons import check_rows, check_vector
+from app.schemas.lessons import check_rows, check_vector, invalid
 from app.schemas.softmax import SoftmaxRequest, SoftmaxResponse, softmax_response
 
 router = APIRouter(prefix="/api/v1", tags=["softmax"])
@@ -21,5 +21,12 @@ def post_softmax(req: SoftmaxRequest) -> dict:
         rows = check_rows(req.logits, loc, "logits", settings.max_batch, settings.max_vector_length)
     else:
         rows = [check_vector(req.logits, loc, "logits", settings.max_vector_length)]
+    entries = len(rows) * len(rows[0]) ** 2
+    if entries > settings.max_jacobian_entries:
+        raise invalid(
+            loc,
+            f"{len(rows)} rows of {len(rows[0])} logits make a Jacobian of {entries} numbers; "
+            f"the limit is {settings.max_jacobian_entries} (use fewer rows)",
+        )
     result = softmax_jacobian_tape(np.asarray(rows, dtype=float), req.dtype)
     return softmax_response(result, batched, req.dtype)

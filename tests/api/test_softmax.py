@@ -78,3 +78,12 @@ def test_vector_over_the_length_limit_is_422(client):
     assert response.status_code == 422
     detail = response.json()["detail"][0]
     assert detail["loc"] == ["body", "logits"] and "64" in detail["msg"]
+
+
+def test_batch_jacobian_over_the_size_limit_is_422(client):
+    ok = client.post("/api/v1/softmax", json={"logits": [[0.0] * 64] * 16})
+    assert ok.status_code == 200 and len(ok.json()["jacobian"]) == 16
+    response = client.post("/api/v1/softmax", json={"logits": [[0.0] * 64] * 17})
+    assert response.status_code == 422
+    detail = response.json()["detail"][0]
+    assert detail["loc"] == ["body", "logits"] and "65536" in detail["msg"]

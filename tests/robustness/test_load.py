@@ -130,7 +130,10 @@ def test_concurrency_limit_answers_503_with_retry_after_and_recovers(limited_app
             after = await http.post("/api/v1/backprop", json=body)
         return busy, page, held, after
 
-    busy, page, held, after = asyncio.run(scenario())
+    # A thread of its own: the session's Playwright (sync API) keeps an event loop on the
+    # main thread, where asyncio.run() refuses to start another.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        busy, page, held, after = pool.submit(asyncio.run, scenario()).result()
     for response in busy:
         assert response.status_code == 503
         assert response.headers["retry-after"] == "1"

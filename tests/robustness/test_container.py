@@ -217,3 +217,25 @@ def test_dockerfile_install_replay(tmp_path):
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def test_kubernetes_sample_probes_healthz_and_uses_real_settings():
+    import yaml
+
+    from app.core.config import Settings
+
+    docs = list(yaml.safe_load_all((ROOT / "deploy" / "kubernetes.yaml").read_text("utf-8")))
+    deployment = next(d for d in docs if d["kind"] == "Deployment")
+    service = next(d for d in docs if d["kind"] == "Service")
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    (container,) = pod["containers"]
+    assert container["ports"][0]["containerPort"] == 8000  # the Dockerfile's CMD port
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"] == {"path": "/healthz", "port": "http"}, probe
+    for variable in container["env"]:
+        field = variable["name"].removeprefix("BPV_").lower()
+        assert variable["name"].startswith("BPV_") and field in Settings.model_fields, variable
+        Settings(**{field: variable["value"]})  # the value parses as that setting
+    assert service["spec"]["ports"][0]["targetPort"] == "http"
+    assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]

@@ -109,6 +109,12 @@ export function renderFormulas(container, ctx) {
   const act = info.activation;
   const B = result.layers[0].a.length;
 
+  if (layer > reveal.forward) {
+    const wait = document.createElement("p");
+    wait.className = "nv-hint";
+    wait.textContent = t("network.act_wait");
+    container.append(wait);
+  }
   if (layer <= reveal.forward) {
     const fanIn = prev.size;
     const terms = [];

@@ -78,10 +78,14 @@ def run(sections: list[str], quick: bool) -> str:
 
         print("http: /backprop vs /healthz at 1, 8, 32 clients …", flush=True)
         with Server() as server:
-            rows, _ = http_load.measure(server, scale)
+            rows, raw = http_load.measure(server, scale)
         with Server(workers=2) as server:
             rows += http_load.measure_scaled_out(server, 2, scale)
-        parts.append(("HTTP: /api/v1/backprop vs /healthz on loopback", rows, http_load.__doc__))
+        with Server(module="bench.capped_threads") as server:  # what-if, see the report
+            label = "what-if: 1 worker, thread pool capped at 2"
+            rows += http_load.measure_scaled_out(server, 1, scale, label)
+        doc = http_load.__doc__ + "\n\n" + http_load.reading(raw)
+        parts.append(("HTTP: /api/v1/backprop vs /healthz on loopback", rows, doc))
     if "engine" in sections:
         from bench import engine_speed
 
@@ -108,8 +112,8 @@ def run(sections: list[str], quick: bool) -> str:
     out += [machine(), f"- wall time of this run: {time.perf_counter() - started:.0f} s", ""]
     for title, rows, doc in parts:
         out += [f"## {title}", ""]
-        if doc:
-            out += [" ".join(doc.split()), ""]
+        for paragraph in doc.split("\n\n") if doc else []:
+            out += [" ".join(paragraph.split()), ""]
         out += [table(rows), ""]
     if profile:
         out += [

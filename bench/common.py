@@ -45,11 +45,13 @@ def free_port() -> int:
 class Server:
     """``backprop-visualizer --port X`` as its own process, the way a teacher starts it."""
 
-    def __init__(self, env: dict | None = None, workers: int = 1):
+    def __init__(self, env: dict | None = None, workers: int = 1, module: str | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [str(CLI), "--host", "127.0.0.1", "--port", str(self.port)]
         command += ["--log-level", "warning", "--workers", str(workers)]
+        if module:  # a what-if launcher under bench/, e.g. bench.capped_threads
+            command = [sys.executable, "-m", module, "--port", str(self.port)]
         started = time.perf_counter()
         self.process = subprocess.Popen(
             command,

@@ -77,8 +77,11 @@ def measure(server: Server, scale: float = 1.0) -> tuple[list[dict], dict]:
     return rows, raw
 
 
-def measure_scaled_out(server: Server, workers: int, scale: float = 1.0) -> list[dict]:
+def measure_scaled_out(
+    server: Server, workers: int, scale: float = 1.0, label: str = ""
+) -> list[dict]:
     """The 32-client level again on a server with ``workers`` processes (BPV_WORKERS)."""
+    label = label or f"{workers} workers"
     count = max(32, int(LEVELS[32] * scale) // 32 * 32)
     figures = {}
     for path, request in ENDPOINTS.items():
@@ -87,7 +90,7 @@ def measure_scaled_out(server: Server, workers: int, scale: float = 1.0) -> list
     trivial, heavy = figures["/healthz"], figures["/api/v1/backprop"]
     return [
         row(
-            f"{workers} workers, 32 clients: backprop vs healthz throughput",
+            f"{label}, 32 clients: backprop vs healthz throughput",
             round(heavy["rps"], 1),
             "req/s",
             baseline=round(trivial["rps"], 1),
@@ -95,10 +98,26 @@ def measure_scaled_out(server: Server, workers: int, scale: float = 1.0) -> list
             met=heavy["rps"] >= 0.5 * trivial["rps"],
         ),
         row(
-            f"{workers} workers, 32 clients: backprop p50 / p99",
+            f"{label}, 32 clients: backprop p50 / p99",
             round(heavy["p50_ms"], 1),
             "ms p50",
             goal=f"p99 {heavy['p99_ms']:.1f} ms (< 50 ms); {heavy['errors']} errors",
             met=heavy["p99_ms"] < 50.0 and heavy["errors"] == 0,
         ),
     ]
+
+
+def reading(raw: dict) -> str:
+    """What the figures imply, computed from them (Little's law: latency = clients / rate)."""
+    trivial, heavy = raw[("/healthz", 32)], raw[("/api/v1/backprop", 32)]
+    single = raw[("/api/v1/backprop", 1)]
+    return (
+        "Reading: with 32 clients each waiting for its answer, mean latency = 32 / throughput "
+        "(Little's law), so p99 < 50 ms needs well over 640 req/s. In this same run the trivial "
+        f"endpoint served {trivial['rps']:.0f} req/s at 32 clients with p99 "
+        f"{trivial['p99_ms']:.0f} ms, and /backprop {heavy['rps']:.0f} req/s (p99 "
+        f"{heavy['p99_ms']:.0f} ms). Alone, one /backprop takes {single['p50_ms']:.1f} ms "
+        f"(p50 at 1 client, {single['rps']:.0f} req/s); /backprop throughput falls as clients "
+        "are added because 32 worker threads contend for the GIL on 2 cores (compare the "
+        "what-if row with the thread pool capped at 2)."
+    )

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=1, description="uvicorn worker processes")
     log_level: str = "info"
     max_body_bytes: int = Field(1_000_000, description="request bodies above this answer 413")
+    response_cache_entries: int = Field(
+        512, description="finished /backprop responses kept for identical requests (0 = off)"
+    )
+    response_cache_bytes: int = Field(64_000_000, description="total size of those responses")
     max_concurrent_requests: int = Field(
         64, description="API requests computed at once; more answer 503 with Retry-After"
     )

@@ -1,4 +1,6 @@
-"""Server RSS before and after 5,000 /api/v1/backprop requests of varied shapes and activations.
+"""Server RSS before and after 5,000 /api/v1/backprop requests of varied shapes and activations
+(all different, so each computes; the route's cache of identical requests is bounded and fills
+up within the first thousand).
 
 A leak from tf.function retracing (one new graph per request shape) would show as RSS that
 keeps climbing with the request count. The requests draw from a fixed pool of architecture

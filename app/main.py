@@ -3,6 +3,7 @@
 import logging
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -30,6 +31,9 @@ from app.web import CachedStaticFiles
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
+    # Computations are CPU-bound: a few threads at a time (about the cores) finish sooner
+    # than 40 threads fighting over the GIL.
+    to_thread.current_default_thread_limiter().total_tokens = get_settings().compute_threads
     version = warm_up()
     logging.getLogger("app").info("TensorFlow %s warmed up", version)
     yield

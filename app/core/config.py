@@ -26,6 +26,9 @@ class Settings(BaseSettings):
         512, description="finished /backprop responses kept for identical requests (0 = off)"
     )
     response_cache_bytes: int = Field(64_000_000, description="total size of those responses")
+    compute_threads: int = Field(
+        4, ge=1, description="threads computing requests at once (sync endpoints); the rest wait"
+    )
     max_concurrent_requests: int = Field(
         64, description="API requests computed at once; more answer 503 with Retry-After"
     )

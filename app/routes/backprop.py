@@ -8,10 +8,12 @@ from fastapi.responses import Response
 from app.core.config import get_settings
 from app.core.response_cache import ResponseCache
 from app.engine.backprop import backprop
-from app.engine.losses import get_loss, prepare_targets
-from app.engine.network import check_inputs
-from app.schemas.backprop import BackpropRequest, BackpropResponse, backprop_response
-from app.schemas.common import build_network_from
+from app.schemas.backprop import (
+    BackpropRequest,
+    BackpropResponse,
+    backprop_response,
+    prepare_backprop,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["backprop"])
 cache = ResponseCache(get_settings().response_cache_entries, get_settings().response_cache_bytes)
@@ -31,10 +33,7 @@ def post_backprop(req: BackpropRequest) -> Response:
 
 
 def compute(req: BackpropRequest) -> dict:
-    net = build_network_from(req)
-    inputs = check_inputs(req.inputs, net.sizes[0], get_settings().max_batch)
-    loss = get_loss(req.loss)
-    targets = prepare_targets(req.targets, loss, net.sizes[-1], len(inputs))
+    net, inputs, loss, targets = prepare_backprop(req)
     result = backprop(
         net,
         inputs,

@@ -2,10 +2,12 @@
 
 from pydantic import BaseModel, Field
 
+from app.core.config import get_settings
 from app.core.jsonsafe import FiniteTracker
 from app.engine.backprop import BackpropResult
-from app.engine.network import Network
-from app.schemas.common import Finite, LossFields, Matrix, NetworkSpec
+from app.engine.losses import get_loss, prepare_targets
+from app.engine.network import Network, check_inputs
+from app.schemas.common import Finite, LossFields, Matrix, NetworkSpec, build_network_from
 
 NullableMatrix = list[list[float | None]]
 NullableVector = list[float | None]
@@ -65,6 +67,16 @@ class BackpropResponse(BaseModel):
     dtype: str
     loss_name: str
     learning_rate: float
+
+
+def prepare_backprop(req: BackpropRequest):
+    """The validated network, inputs, loss and targets of a /backprop-shaped request
+    (shared by /backprop and /backprop/code, so both reject the same input the same way)."""
+    net = build_network_from(req)
+    inputs = check_inputs(req.inputs, net.sizes[0], get_settings().max_batch)
+    loss = get_loss(req.loss)
+    targets = prepare_targets(req.targets, loss, net.sizes[-1], len(inputs))
+    return net, inputs, loss, targets
 
 
 def backprop_response(net: Network, result: BackpropResult, req: BackpropRequest) -> dict:

@@ -41,13 +41,15 @@ def test_mse_gradient_cell_softmax_output(client):
     assert body["check"]["agrees"]
 
 
-def test_crossentropy_cell_with_its_seed_and_double_softmax(client):
-    # In [15]: tf.random.set_seed(4323); the same three draws as the notebook.
+def crossentropy_cell_tensors():
+    """In [15]: tf.random.set_seed(4323); the same three draws as the notebook."""
     tf.random.set_seed(4323)
-    x = tf.random.normal([2, 4])
-    w = tf.random.normal([4, 3])
-    b = tf.random.normal([3])
-    body = post(
+    return tf.random.normal([2, 4]), tf.random.normal([4, 3]), tf.random.normal([3])
+
+
+def post_crossentropy_cell(client, x, w, b):
+    """The cell as a /backprop request: softmax output, then from_logits=True."""
+    return post(
         client,
         layers=[4, 3],
         activations="softmax",
@@ -58,6 +60,11 @@ def test_crossentropy_cell_with_its_seed_and_double_softmax(client):
         loss="categorical_crossentropy",
         from_logits=True,
     )
+
+
+def test_crossentropy_cell_with_its_seed_and_double_softmax(client):
+    x, w, b = crossentropy_cell_tensors()
+    body = post_crossentropy_cell(client, x, w, b)
     printed_w = [
         [0.00861339, -0.01581438, 0.00720099],
         [0.02661874, 0.12178067, -0.14839941],
@@ -74,8 +81,7 @@ def test_crossentropy_cell_with_its_seed_and_double_softmax(client):
 
 def test_crossentropy_cell_matches_tensorflow_run_here(client):
     # The same cell, run by TensorFlow in this test: the API must give the tape's numbers.
-    tf.random.set_seed(4323)
-    x, w, b = tf.random.normal([2, 4]), tf.random.normal([4, 3]), tf.random.normal([3])
+    x, w, b = crossentropy_cell_tensors()
     y = tf.constant([2, 1])
     with tf.GradientTape() as tape:
         tape.watch([w, b])
@@ -84,17 +90,7 @@ def test_crossentropy_cell_matches_tensorflow_run_here(client):
             tf.losses.categorical_crossentropy(tf.one_hot(y, depth=3), logits, from_logits=True)
         )
     grad_w, grad_b = tape.gradient(loss, [w, b])
-    body = post(
-        client,
-        layers=[4, 3],
-        activations="softmax",
-        weights=[w.numpy().tolist()],
-        biases=[b.numpy().tolist()],
-        inputs=x.numpy().tolist(),
-        targets=[2, 1],
-        loss="categorical_crossentropy",
-        from_logits=True,
-    )
+    body = post_crossentropy_cell(client, x, w, b)
     assert abs(body["loss"] - float(loss)) <= 1e-7
     np.testing.assert_allclose(body["params"][0]["dW"], grad_w.numpy(), atol=1e-7)
     np.testing.assert_allclose(body["params"][0]["db"], grad_b.numpy(), atol=1e-7)

@@ -7,6 +7,7 @@ Every activation × every loss configuration × both batch reductions.
 """
 
 import itertools
+import zlib
 
 import numpy as np
 import pytest
@@ -56,9 +57,16 @@ def numpy_loss(net, inputs, targets, loss, from_logits, reduction, weights, bias
     return per_sample.mean() if reduction == "mean" else per_sample.sum()
 
 
-def finite_difference_grads(net, inputs, targets, loss, from_logits, reduction, h=1e-6):
+def finite_difference_grads(net, inputs, targets, loss, from_logits, reduction, h=1e-5):
+    """Central differences. h = 1e-5 keeps truncation (~h²) and rounding (~ε·L/h) both well
+    under the tolerance for these networks; near-saturated outputs fed to log(1 − o) are where
+    rounding grows, which is why each case has a fixed seed rather than a random one."""
     weights = [w.copy() for w in net.weights]
     biases = [b.copy() for b in net.biases]
+
+    def loss_at() -> float:
+        return numpy_loss(net, inputs, targets, loss, from_logits, reduction, weights, biases)
+
     grads = []
     for params in (weights, biases):
         for p in params:
@@ -66,11 +74,9 @@ def finite_difference_grads(net, inputs, targets, loss, from_logits, reduction, 
             for idx in np.ndindex(p.shape):
                 old = p[idx]
                 p[idx] = old + h
-                up = numpy_loss(net, inputs, targets, loss, from_logits, reduction, weights, biases)
+                up = loss_at()
                 p[idx] = old - h
-                down = numpy_loss(
-                    net, inputs, targets, loss, from_logits, reduction, weights, biases
-                )
+                down = loss_at()
                 p[idx] = old
                 g[idx] = (up - down) / (2 * h)
             grads.append(g)
@@ -81,7 +87,8 @@ def finite_difference_grads(net, inputs, targets, loss, from_logits, reduction, 
 @pytest.mark.parametrize(("loss", "from_logits", "out_act"), LOSS_SETUPS)
 @pytest.mark.parametrize("hidden", HIDDEN)
 def test_tape_equals_textbook_and_finite_differences(hidden, loss, from_logits, out_act, reduction):
-    seed = hash((hidden, loss, from_logits, out_act, reduction)) % 2**32
+    # A stable seed per case (Python's str hash changes from run to run).
+    seed = zlib.crc32(repr((hidden, loss, from_logits, out_act, reduction)).encode())
     net, inputs, targets = random_case(hidden, loss, out_act, seed)
     result = backprop(net, inputs, targets, LOSSES[loss], from_logits, reduction)
 

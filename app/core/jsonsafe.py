@@ -48,8 +48,3 @@ def _nullify(value):
     if isinstance(value, list):
         return [_nullify(v) for v in value]
     return value if math.isfinite(value) else None
-
-
-def finite_or_none(value: float) -> float | None:
-    value = float(value)
-    return value if math.isfinite(value) else None

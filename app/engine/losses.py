@@ -128,8 +128,6 @@ LOSSES: dict[str, Loss] = {
     ]
 }
 
-REDUCTIONS = ("mean", "sum")
-
 
 def get_loss(name: str, loc: tuple = ("loss",)) -> Loss:
     loss = LOSSES.get(name)
@@ -148,12 +146,6 @@ def reduce_batch(per_sample, reduction: str):
 def batch_scale(batch: int, reduction: str) -> float:
     """The factor ∂L/∂L_i of the batch reduction (1/B for mean, 1 for sum)."""
     return 1.0 / batch if reduction == "mean" else 1.0
-
-
-def check_reduction(reduction: str, loc: tuple = ("reduction",)) -> str:
-    if reduction not in REDUCTIONS:
-        raise SpecError(loc, f"unknown reduction '{reduction}'; choose 'mean' or 'sum'")
-    return reduction
 
 
 def prepare_targets(targets, loss: Loss, n_out: int, batch: int | None, loc=("targets",)):

@@ -75,11 +75,6 @@ class LossFields(StrictModel):
     )
 
 
-class Warning_(BaseModel):
-    code: str
-    message: str
-
-
 def network_limits():
     from app.core.config import get_settings
     from app.engine.network import NetworkLimits

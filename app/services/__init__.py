@@ -1,0 +1,1 @@
+"""Services: the work behind the routes (routes parse, call a service, answer)."""

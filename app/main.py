@@ -25,6 +25,7 @@ from app.routes import (
     pages,
     softmax,
     train,
+    train_stream,
 )
 from app.web import CachedStaticFiles
 
@@ -53,7 +54,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     routers = (health, backprop, codegen, network, activations, softmax, loss, autodiff)
     routers += (dynamics,)
-    routers += (train, datasets)
+    routers += (train, datasets, train_stream)
     for module in (*routers, pages, docs):
         app.include_router(module.router)
     app.mount("/static", CachedStaticFiles(directory=settings.static_dir), name="static")

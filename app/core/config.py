@@ -62,6 +62,28 @@ class Settings(BaseSettings):
     train_xla_min_steps: int = Field(
         10_000, description="/train compiles its loop with XLA from this many steps (-1: never)"
     )
+    # Live training over WebSocket (/api/v1/train/stream)
+    stream_max_concurrent: int = Field(
+        12, ge=0, description="training streams open at once; more get a busy frame"
+    )
+    stream_compute_threads: int = Field(
+        2, ge=1, description="threads computing stream frames at once (taken in turn)"
+    )
+    stream_max_in_flight: int = Field(
+        2, ge=1, description="frames sent but not yet acknowledged before a stream waits"
+    )
+    stream_max_message_bytes: int = Field(256_000, description="largest client message")
+    stream_max_messages_per_second: float = Field(
+        120.0, description="client messages per second (acks included; a 60 Hz page sends 60)"
+    )
+    stream_idle_seconds: float = Field(
+        600.0, description="a stream with no client message for this long is closed"
+    )
+    stream_max_steps_per_frame: int = Field(5_000, description="updates computed for one frame")
+    stream_allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="browser origins besides the app's own that may open a stream",
+    )
     max_depth: int = 50
     max_landscape_resolution: int = 81
     max_landscape_steps: int = 500

@@ -1,12 +1,13 @@
 """WS /api/v1/train/stream: the protocol, its limits, and the same numbers as POST /train."""
 
+import json
 import time
 
 import numpy as np
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
-from app.core.config import get_settings
+from app.core.config import PROJECT_ROOT, get_settings
 from app.routes.train_stream import registry
 
 URL = "/api/v1/train/stream"
@@ -205,3 +206,37 @@ def test_message_rate_and_idle_limits(client, monkeypatch):
         assert error(ws)[0]["loc"] == ["idle"]
         with pytest.raises(WebSocketDisconnect):
             ws.receive_json()
+
+
+RECIPES = json.loads((PROJECT_ROOT / "static/js/pages/train_recipes.json").read_text())
+
+
+def recipe_spec(name: str) -> dict:
+    """The /train body the page builds from a recipe (Playground's outputs and losses)."""
+    recipe = RECIPES[name]
+    classes = {"spiral3": 3, "blobs3": 3}.get(name, 1)
+    regression = "test_loss" in recipe["goal"]
+    output = "softmax" if classes == 3 else ("linear" if regression else "tanh")
+    return {
+        "layers": [len(recipe["features"]), *recipe["hidden"], classes],
+        "activations": [recipe["activation"]] * len(recipe["hidden"]) + [output],
+        "loss": "categorical_crossentropy" if classes == 3 else "mse",
+        "dataset": {"name": name, "samples": 500, "features": recipe["features"]},
+        "optimizer": {"name": recipe["optimizer"], "learning_rate": recipe["lr"]},
+        "batch_size": recipe["batch"],
+        "neuron_grids": False,
+    }
+
+
+@pytest.mark.parametrize("name", [n for n in RECIPES if not n.startswith("_")])
+def test_every_recipe_learns_its_dataset(client, name):
+    recipe = RECIPES[name]
+    with client.websocket_connect(URL) as ws:
+        start(ws, recipe_spec(name))
+        ws.send_json({"type": "step", "unit": "epoch", "count": recipe["epochs"]})
+        trained = frame(ws)
+    for measure, goal in recipe["goal"].items():
+        if measure == "test_accuracy":
+            assert trained[measure] >= goal, (name, trained[measure])
+        else:
+            assert trained[measure] <= goal, (name, trained[measure])

@@ -10,6 +10,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 NUMBER = r"(−?-?[0-9.]+(?:e[-+]?[0-9]+)?)"
+FACTOR = rf"\(?{NUMBER}\)?"  # a substituted factor: negative numbers in brackets
 UI_ONLY = ("view", "sample", "showValues", "selection")
 
 
@@ -63,7 +64,7 @@ def point(page, meta: str, target: list) -> tuple[float, float]:
 
 def hover_text(page, meta: str, target: list) -> str:
     x, y = point(page, meta, target)
-    page.mouse.move(x - 40, y - 40)
+    page.mouse.move(1, 1)  # off the graph first: a nearby weight's label must not answer
     page.mouse.move(x, y)
     label = page.locator("#nv-graph .hoverlayer .hovertext")
     label.wait_for(timeout=5000)
@@ -85,25 +86,25 @@ def test_hover_and_formulas_show_the_apis_numbers(page, client):
 
     text = hover_text(page, "neurons", [1, 0])
     assert "Layer 1, unit 1" in text
-    match = re.search(rf"δ = ∂L/∂z = .* = {NUMBER} × {NUMBER} = {NUMBER}", text)
+    match = re.search(rf"δ⁽¹⁾₁ = ∂L/∂z⁽¹⁾₁ = .* = {FACTOR} × {FACTOR} = {NUMBER}", text)
     assert match, text
     grad_a, fprime, delta = (as_float(g) for g in match.groups())
     assert grad_a == shown(hidden["grad_a"][0][0])
     assert fprime == shown(hidden["fprime"][0][0])
     assert delta == shown(hidden["delta"][0][0])
-    z = re.search(rf"z = .* = {NUMBER}\n", text).group(1)
+    z = re.search(rf"z⁽¹⁾₁ = .* = {NUMBER}\n", text).group(1)
     assert as_float(z) == shown(hidden["z"][0][0])
 
     text = hover_text(page, "weights", [2, 0, 1])  # hidden unit 1 → output unit 2
     match = re.search(
-        rf"∂L/∂w = δ_?k · a_?j = {NUMBER} × {NUMBER} = {NUMBER}", text.replace("\n", " ")
+        rf"∂L/∂W⁽²⁾₁₂ = a⁽¹⁾₁ · δ⁽²⁾₂ = {FACTOR} × {FACTOR} = {NUMBER}", text.replace("\n", " ")
     )
     assert match, text
-    d_k, a_j, grad = (as_float(g) for g in match.groups())
+    a_j, d_k, grad = (as_float(g) for g in match.groups())
     assert d_k == shown(output["delta"][0][1])
     assert a_j == shown(hidden["a"][0][0])
     assert grad == shown(api["params"][1]["dW"][0][1])
-    w_next = re.search(rf"w_?next = .* = {NUMBER}", text.replace("\n", " ")).group(1)
+    w_next = re.search(rf"W⁽²⁾₁₂ ← .* = {NUMBER}", text.replace("\n", " ")).group(1)
     assert as_float(w_next) == shown(api["params"][1]["W_next"][0][1])
 
     # Clicking a neuron puts its numbers into the formula panel's δ rule.
@@ -299,9 +300,9 @@ def test_batch_gradient_hover_is_the_sum_over_samples(page, client):
     wait_render(page, version)
     api = api_for(client, spec)
     text = hover_text(page, "weights", [1, 1, 0]).replace("\n", " ")  # x2 → hidden unit 1
-    match = re.search(rf"= \({NUMBER} × {NUMBER}\) \+ \({NUMBER} × {NUMBER}\) = {NUMBER}", text)
+    match = re.search(rf"= \({FACTOR} × {FACTOR}\) \+ \({FACTOR} × {FACTOR}\) = {NUMBER}", text)
     assert match, text
-    d0, a0, d1, a1, total = (as_float(g) for g in match.groups())
+    a0, d0, a1, d1, total = (as_float(g) for g in match.groups())
     hidden = api["layers"][1]
     assert (d0, d1) == (shown(hidden["delta"][0][0]), shown(hidden["delta"][1][0]))
     assert (a0, a1) == (shown(2.0), shown(0.25))

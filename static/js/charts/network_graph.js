@@ -11,7 +11,8 @@
 //     biases: [b1, b2, ...],
 //     dW?, db?, W_next?, b_next?,       // the /api/v1/backprop params, same shapes
 //     layers?,                          // the /api/v1/backprop `layers` array (z, a, delta, fprime, grad_a)
-//     learningRate?,                    // η, for the w_next formula in hover text
+//     learningRate?,                    // η, for the update formula in hover text
+//     targets?,                         // targets per batch row, printed beside the outputs
 //   }
 //   options = {
 //     view: "weights" | "gradients" | "updated",   // which number the edges show (W, ∂L/∂W, W_next)
@@ -24,21 +25,25 @@
 //     reveal: {forward: L, backward: 1, update: true},  // step-through: layers ≤ forward show z and a,
 //                                // layers ≥ backward show δ, update shows W_next; default: all
 //     height?: px, fontSize?: px,
+//     titles?: {unit(layer, j), weight(layer, j, k), target}  // page strings for hover titles
 //   }
 //
+// Printed values never cover one another or a neuron: a value that finds no free spot along its
+// edge is left to the hover text (the selected weight's value always shows).
+//
 // Numbers are never computed here: every value shown is a field of `model`; formulas in the
-// hover text only put those values side by side (e.g. ∂L/∂w = δ_k · a_j = 0.1385 × 0.5933 = 0.08217).
+// hover text only put those values side by side (e.g. ∂L/∂W⁽²⁾₁₂ = a⁽¹⁾₁ · δ⁽²⁾₂ = 0.5933 × 0.1385 = 0.08217).
 // Strings come from common.json (`common.graph_*`), which every page ships.
 
 import { fmt } from "../api.js";
 import { t } from "../i18n.js";
+import { factor, plain, sym } from "./notation.js";
 
 const POS = "#2563eb";
 const NEG = "#dc2626";
 const NULL_COLOR = "#94a3b8";
 const WIDTH_BINS = 8;
-// Where along an edge its value sits: near the source (like textbook figures), staggered by the
-// target unit so the labels of crossing edges do not overlap.
+// Where along an edge its value sits first: near the source, staggered by the target unit.
 const labelAt = (k, n) => (n > 1 ? 0.2 + (0.22 * k) / (n - 1) : 0.3);
 const MAX_VALUE_EDGES = 60; // print edge values only up to this many edges
 const MAX_VALUE_NODES = 24;
@@ -77,103 +82,108 @@ function revealOf(options, depth) {
 }
 
 /** Lines describing neuron j of `layer` for one batch row, each formula filled with numbers. */
-export function neuronDetails(model, layer, j, sample = 0, reveal = null) {
+export function neuronDetails(model, layer, j, sample = 0, reveal = null, titles = {}) {
   const depth = model.sizes.length - 1;
   const show = reveal || { forward: depth, backward: 1, update: true };
   const info = model.layers?.[layer];
+  const unit = j + 1;
   const lines = [];
   if (layer === 0) {
-    lines.push(`<b>${escape(t("common.graph_input_unit", { j: j + 1 }))}</b>`);
-    if (info) lines.push(`x<sub>${j + 1}</sub> = ${fmt(cell(info.a, sample, j))}`);
+    lines.push(`<b>${escape(titles.unit ? titles.unit(0, j) : t("common.graph_input_unit", { j: unit }))}</b>`);
+    if (info) lines.push(`${sym("a", 0, unit)} = ${sym("x", null, unit)} = ${plain(cell(info.a, sample, j))}`);
     return lines;
   }
   const name = actName(model.activations[layer - 1]);
-  lines.push(
-    `<b>${escape(t("common.graph_unit", { layer, j: j + 1 }))}</b> (${escape(name)}, ${escape(t("common.graph_sample", { n: sample + 1 }))})`,
-  );
+  const title = titles.unit ? titles.unit(layer, j) : t("common.graph_unit", { layer, j: unit });
+  lines.push(`<b>${escape(title)}</b> (${escape(name)}, ${escape(t("common.graph_sample", { n: sample + 1 }))})`);
   if (!info) return lines;
   const prev = model.layers[layer - 1];
   const W = model.weights[layer - 1];
   const b = model.biases[layer - 1][j];
+  const z = sym("z", layer, unit);
+  const bias = sym("b", layer, unit);
   if (layer <= show.forward) {
     const fanIn = model.sizes[layer - 1];
-    const z = fmt(cell(info.z, sample, j));
+    const zValue = plain(cell(info.z, sample, j));
+    const rule = `${z} = Σⱼ ${sym("a", layer - 1, "j")}${sym("W", layer, "j", unit)} + ${bias}`;
     if (fanIn <= 4) {
-      const terms = Array.from(
-        { length: fanIn },
-        (_, i) => `${fmt(cell(prev.a, sample, i))}×${fmt(cell(W, i, j))}`,
-      );
-      lines.push(`z = Σ a<sub>i</sub>w<sub>i${j + 1}</sub> + b = ${terms.join(" + ")} + ${fmt(b)} = ${z}`);
+      const terms = Array.from({ length: fanIn }, (_, i) => `${factor(cell(prev.a, sample, i))} × ${factor(cell(W, i, j))}`);
+      lines.push(`${rule} = ${terms.join(" + ")} + ${factor(b)} = ${zValue}`);
     } else {
-      lines.push(`z = Σ a<sub>i</sub>w<sub>i${j + 1}</sub> + b = ${z}`);
+      lines.push(`${rule} = ${zValue}`);
     }
-    lines.push(`a = ${escape(name)}(z) = ${escape(name)}(${z}) = ${fmt(cell(info.a, sample, j))}`);
-    if (info.fprime) lines.push(`f′(z) = ${fmt(cell(info.fprime, sample, j))}`);
+    lines.push(`${sym("a", layer, unit)} = ${escape(name)}(${z}) = ${escape(name)}(${zValue}) = ${plain(cell(info.a, sample, j))}`);
+    if (info.fprime) lines.push(`f′(${z}) = ${plain(cell(info.fprime, sample, j))}`);
+    if (layer === depth && model.targets?.[sample]) {
+      const label = titles.target ? `${escape(titles.target)}: ` : "";
+      lines.push(`${label}${sym("t", null, unit)} = ${plain(model.targets[sample][j])}`);
+    }
   }
   if (layer >= show.backward && info.delta) {
-    const delta = fmt(cell(info.delta, sample, j));
-    const gradA = info.grad_a ? fmt(cell(info.grad_a, sample, j)) : null;
+    const delta = sym("δ", layer, unit);
+    const deltaValue = plain(cell(info.delta, sample, j));
+    const gradA = info.grad_a ? cell(info.grad_a, sample, j) : null;
     if (info.fprime && gradA !== null) {
       const what =
         layer === depth
-          ? "∂L/∂a"
-          : `Σ<sub>k</sub> w<sub>${j + 1}k</sub>δ<sub>k</sub>`;
+          ? `∂L/∂${sym("a", layer, unit)}`
+          : `(Σₖ ${sym("W", layer + 1, unit, "k")}${sym("δ", layer + 1, "k")})`;
       lines.push(
-        `δ = ∂L/∂z = ${what} · f′(z) = ${gradA} × ${fmt(cell(info.fprime, sample, j))} = ${delta}`,
+        `${delta} = ∂L/∂${z} = ${what} · f′(${z}) = ${factor(gradA)} × ${factor(cell(info.fprime, sample, j))} = ${deltaValue}`,
       );
     } else if (gradA !== null) {
-      lines.push(`∂L/∂a = ${gradA}`);
-      lines.push(`δ = ∂L/∂z = Σ<sub>i</sub> ∂L/∂p<sub>i</sub> · p<sub>i</sub>(δ<sub>i${j + 1}</sub> − p<sub>${j + 1}</sub>) = ${delta}`);
+      const a = (index) => sym("a", layer, index);
+      lines.push(`∂L/∂${a(unit)} = ${plain(gradA)}`);
+      lines.push(`${delta} = ∂L/∂${z} = Σᵢ ∂L/∂${a("i")} · ${a("i")}([i = ${unit}] − ${a(unit)}) = ${deltaValue}`);
     } else {
-      lines.push(`δ = ∂L/∂z = ${delta}`);
+      lines.push(`${delta} = ∂L/∂${z} = ${deltaValue}`);
     }
-    if (model.db) {
-      lines.push(`b = ${fmt(b)},  ∂L/∂b = Σ<sub>n</sub> δ<sup>(n)</sup> = ${fmt(model.db[layer - 1][j])}`);
-    }
+    const gradB = model.db ? model.db[layer - 1][j] : null;
+    if (model.db) lines.push(`${bias} = ${plain(b)},  ∂L/∂${bias} = Σₙ ${delta} = ${plain(gradB)}`);
     if (show.update && model.b_next) {
       const eta = model.learningRate;
-      const step =
-        eta === undefined ? "" : ` = ${fmt(b)} − ${fmt(eta)} × ${fmt(model.db[layer - 1][j])}`;
-      lines.push(`b<sub>next</sub> = b − η·∂L/∂b${step} = ${fmt(model.b_next[layer - 1][j])}`);
+      const working = eta === undefined ? "" : ` = ${factor(b)} − ${factor(eta)} × ${factor(gradB)}`;
+      lines.push(`${bias} ← ${bias} − η·∂L/∂${bias}${working} = ${plain(model.b_next[layer - 1][j])}`);
     }
   } else {
-    lines.push(`b = ${fmt(b)}`);
+    lines.push(`${bias} = ${plain(b)}`);
   }
   return lines;
 }
 
-/** Lines describing weight W_layer[j][k]: w, ∂L/∂w = Σ δ_k a_j and w_next, numbers filled in. */
-export function weightDetails(model, layer, j, k, sample = 0, reveal = null) {
+/** Lines describing weight W_layer[j][k]: W, ∂L/∂W = Σ a δ and its update, numbers filled in. */
+export function weightDetails(model, layer, j, k, sample = 0, reveal = null, titles = {}) {
   const depth = model.sizes.length - 1;
   const show = reveal || { forward: depth, backward: 1, update: true };
   const w = cell(model.weights[layer - 1], j, k);
-  const lines = [
-    `<b>${escape(t("common.graph_weight", { layer, j: j + 1, k: k + 1 }))}</b>`,
-    `w = ${fmt(w)}`,
-  ];
+  const W = sym("W", layer, j + 1, k + 1);
+  const title = titles.weight ? titles.weight(layer, j, k) : t("common.graph_weight", { layer, j: j + 1, k: k + 1 });
+  const lines = [`<b>${escape(title)}</b>`, `${W} = ${plain(w)}`];
   if (!model.dW || layer < show.backward) return lines;
   const grad = cell(model.dW[layer - 1], j, k);
   const prev = model.layers?.[layer - 1];
   const here = model.layers?.[layer];
+  const a = sym("a", layer - 1, j + 1);
+  const delta = sym("δ", layer, k + 1);
   if (prev && here?.delta) {
     const rows = here.delta.length;
-    const term = (n) => `${fmt(cell(here.delta, n, k))} × ${fmt(cell(prev.a, n, j))}`;
+    const term = (n) => `${factor(cell(prev.a, n, j))} × ${factor(cell(here.delta, n, k))}`;
     if (rows === 1) {
-      lines.push(`∂L/∂w = δ<sub>k</sub> · a<sub>j</sub> = ${term(0)} = ${fmt(grad)}`);
+      lines.push(`∂L/∂${W} = ${a} · ${delta} = ${term(0)} = ${plain(grad)}`);
     } else if (rows <= 3) {
       const terms = Array.from({ length: rows }, (_, n) => `(${term(n)})`);
-      lines.push(`∂L/∂w = Σ<sub>n</sub> δ<sub>k</sub><sup>(n)</sup> a<sub>j</sub><sup>(n)</sup> = ${terms.join(" + ")} = ${fmt(grad)}`);
+      lines.push(`∂L/∂${W} = Σₙ ${a} · ${delta} = ${terms.join(" + ")} = ${plain(grad)}`);
     } else {
-      lines.push(`∂L/∂w = Σ<sub>n</sub> δ<sub>k</sub><sup>(n)</sup> a<sub>j</sub><sup>(n)</sup> = ${fmt(grad)}`);
+      lines.push(`∂L/∂${W} = Σₙ ${a} · ${delta} = ${plain(grad)}`);
       lines.push(escape(t("common.graph_batch_term", { n: sample + 1, rows })) + `: ${term(sample)}`);
     }
   } else {
-    lines.push(`∂L/∂w = ${fmt(grad)}`);
+    lines.push(`∂L/∂${W} = ${plain(grad)}`);
   }
   if (show.update && model.W_next) {
     const eta = model.learningRate;
-    const step = eta === undefined ? "" : ` = ${fmt(w)} − ${fmt(eta)} × ${fmt(grad)}`;
-    lines.push(`w<sub>next</sub> = w − η·∂L/∂w${step} = ${fmt(cell(model.W_next[layer - 1], j, k))}`);
+    const working = eta === undefined ? "" : ` = ${factor(w)} − ${factor(eta)} × ${factor(grad)}`;
+    lines.push(`${W} ← ${W} − η·∂L/∂${W}${working} = ${plain(cell(model.W_next[layer - 1], j, k))}`);
   }
   return lines;
 }
@@ -213,6 +223,44 @@ function edgeShapes(pos, matrices) {
   }));
 }
 
+/** Pixel geometry of the plot area, to keep printed labels from covering one another. */
+function pixelFrame(element, xRange, yRange, height) {
+  const width = Math.max(200, (element.clientWidth || 800) - 20);
+  const h = height - 20;
+  return {
+    x: (x) => ((x - xRange[0]) / (xRange[1] - xRange[0])) * width,
+    y: (y) => ((yRange[1] - y) / (yRange[1] - yRange[0])) * h,
+    unitX: width / (xRange[1] - xRange[0]),
+  };
+}
+
+/** Boxes already taken; `place` takes the first candidate box that overlaps none of them. */
+function occupancy() {
+  const boxes = [];
+  const overlaps = (a, b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+  return {
+    add: (box) => boxes.push(box),
+    place(candidates) {
+      for (const box of candidates) {
+        if (!boxes.some((b) => overlaps(b, box))) {
+          boxes.push(box);
+          return box;
+        }
+      }
+      return null;
+    },
+  };
+}
+
+const textBox = (cx, cy, text, fontSize) => {
+  const w = text.length * fontSize * 0.62 + 4;
+  const h = fontSize * 1.3;
+  return { x0: cx - w / 2, x1: cx + w / 2, y0: cy - h / 2, y1: cy + h / 2 };
+};
+
+// Where along an edge a value may sit, best first: near the source, like textbook figures.
+const ALONG = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75];
+
 /** Draw (or redraw) the network in `element`. See the header comment for the contract. */
 export function drawNetworkGraph(element, model, options = {}) {
   const view = options.view || "weights";
@@ -221,36 +269,113 @@ export function drawNetworkGraph(element, model, options = {}) {
   const reveal = revealOf(options, depth);
   const highlight = options.highlight || {};
   const fontSize = options.fontSize || 12;
+  const titles = options.titles || {};
   const pos = positions(model.sizes);
   const matrices = viewMatrices(model, view === "updated" && !reveal.update ? "weights" : view);
   const edgeCount = matrices.reduce((s, M) => s + M.length * (M[0]?.length || 0), 0);
   const nodeCount = model.sizes.reduce((s, n) => s + n, 0);
   const edgeValues = options.showValues !== false && edgeCount <= MAX_VALUE_EDGES;
   const nodeValues = options.showValues !== false && nodeCount <= MAX_VALUE_NODES;
+  const targets = nodeValues && reveal.forward >= depth ? model.targets?.[sample] : null;
 
+  const maxUnits = Math.max(...model.sizes);
+  const height = options.height || Math.max(320, Math.min(760, 120 + maxUnits * 90));
+  const xRange = [-0.45, depth + (model.targets ? 0.8 : 0.45)];
+  const yRange = [-(maxUnits - 1) / 2 - 0.6, (maxUnits - 1) / 2 + 1.0];
+  const frame = pixelFrame(element, xRange, yRange, height);
+  const taken = occupancy();
+  const nodeSize = nodeValues ? 46 : 22;
+  for (const layer of pos) {
+    for (const [x, y] of layer) {
+      const cx = frame.x(x), cy = frame.y(y);
+      taken.add({ x0: cx - nodeSize / 2, x1: cx + nodeSize / 2, y0: cy - nodeSize / 2, y1: cy + nodeSize / 2 });
+    }
+  }
   const traces = [];
 
-  // Hover/click targets for the weights (and their printed values), near each edge's source.
-  const wx = [], wy = [], wtext = [], whover = [], wdata = [], wsize = [], wline = [];
-  const targets = edgeCount <= MAX_WEIGHT_TARGETS ? matrices : [];
-  targets.forEach((M, l) => {
-    M.forEach((row, j) => {
-      row.forEach((v, k) => {
-        const [x0, y0] = pos[l][j];
-        const [x1, y1] = pos[l + 1][k];
-        const along = labelAt(k, row.length);
-        wx.push(x0 + along * (x1 - x0));
-        wy.push(y0 + along * (y1 - y0));
-        wtext.push(edgeValues ? fmt(v, 3) : "");
-        whover.push(weightDetails(model, l + 1, j, k, sample, reveal).join("<br>"));
-        wdata.push([l + 1, j, k]);
-        const hl = highlight.weight;
-        const on = hl && hl[0] === l + 1 && hl[1] === j && hl[2] === k;
-        wsize.push(on ? 16 : 12);
-        wline.push(on ? 3 : 0);
-      });
-    });
+  // Neurons: a inside (when revealed), δ below (when revealed), the target beside each output.
+  const nx = [], ny = [], ntext = [], nhover = [], ndata = [], nfill = [], nline = [], nwidth = [];
+  const dx = [], dy = [], dtext = [];
+  const tx = [], ty = [], ttext = [];
+  model.sizes.forEach((n, l) => {
+    for (let j = 0; j < n; j++) {
+      const [x, y] = pos[l][j];
+      const info = model.layers?.[l];
+      const forward = l <= reveal.forward && info;
+      nx.push(x);
+      ny.push(y);
+      ntext.push(nodeValues && forward ? fmt(cell(info.a, sample, j), 3) : "");
+      nhover.push(neuronDetails(model, l, j, sample, reveal, titles).join("<br>"));
+      ndata.push([l, j]);
+      nfill.push(l === 0 ? "#e2e8f0" : forward ? "#e0f2fe" : "#f8fafc");
+      const selected = highlight.neuron && highlight.neuron[0] === l && highlight.neuron[1] === j;
+      const active = highlight.layer === l;
+      nline.push(selected ? "#f97316" : active ? "#0ea5e9" : "#334155");
+      nwidth.push(selected ? 4 : active ? 3 : 1.5);
+      if (l >= 1 && l >= reveal.backward && info?.delta && nodeValues) {
+        const text = `δ=${fmt(cell(info.delta, sample, j), 3)}`;
+        if (taken.place([textBox(frame.x(x), frame.y(y - 0.3), text, fontSize - 1)])) {
+          dx.push(x);
+          dy.push(y - 0.3);
+          dtext.push(text);
+        }
+      }
+      if (l === depth && targets) {
+        const text = `t=${fmt(targets[j], 3)}`;
+        const shift = (nodeSize / 2 + 4) / frame.unitX;
+        const width = (text.length * (fontSize - 1) * 0.62 + 4) / frame.unitX;
+        const cx = x + shift + width / 2;
+        if (taken.place([textBox(frame.x(cx), frame.y(y), text, fontSize - 1)])) {
+          tx.push(cx);
+          ty.push(y);
+          ttext.push(text);
+        }
+      }
+    }
   });
+
+  // Hover/click targets for the weights, and their printed values where they fit.
+  const wx = [], wy = [], wtext = [], whover = [], wdata = [], wsize = [], wline = [];
+  const edges = [];
+  (edgeCount <= MAX_WEIGHT_TARGETS ? matrices : []).forEach((M, l) => {
+    M.forEach((row, j) => row.forEach((v, k) => edges.push({ l, j, k, v, n: row.length })));
+  });
+  const hl = highlight.weight;
+  const isSelected = (e) => hl && hl[0] === e.l + 1 && hl[1] === e.j && hl[2] === e.k;
+  // The selected weight's value is placed first, so it always shows.
+  const order = [...edges].sort((a, b) => Number(isSelected(b)) - Number(isSelected(a)));
+  const spot = new Map();
+  for (const e of order) {
+    const [x0, y0] = pos[e.l][e.j];
+    const [x1, y1] = pos[e.l + 1][e.k];
+    const at = (f) => [x0 + f * (x1 - x0), y0 + f * (y1 - y0)];
+    let where = at(labelAt(e.k, e.n));
+    let text = "";
+    if (edgeValues) {
+      const label = fmt(e.v, 3);
+      const fractions = [labelAt(e.k, e.n), ...ALONG];
+      const boxes = fractions.map((f) => {
+        const [x, y] = at(f);
+        return { ...textBox(frame.x(x), frame.y(y), label, fontSize - 1), x, y };
+      });
+      const box = isSelected(e) ? (taken.add(boxes[0]), boxes[0]) : taken.place(boxes);
+      if (box) {
+        where = [box.x, box.y];
+        text = label;
+      }
+    }
+    spot.set(e, { where, text });
+  }
+  for (const e of edges) {
+    const { where, text } = spot.get(e);
+    wx.push(where[0]);
+    wy.push(where[1]);
+    wtext.push(text);
+    whover.push(weightDetails(model, e.l + 1, e.j, e.k, sample, reveal, titles).join("<br>"));
+    wdata.push([e.l + 1, e.j, e.k]);
+    wsize.push(isSelected(e) ? 16 : 12);
+    wline.push(isSelected(e) ? 3 : 0);
+  }
   traces.push({
     type: "scatter",
     mode: edgeValues ? "markers+text" : "markers",
@@ -265,36 +390,10 @@ export function drawNetworkGraph(element, model, options = {}) {
     customdata: wdata,
     marker: {
       size: wsize,
-      color: edgeValues ? "rgba(255,255,255,0.85)" : "rgba(255,255,255,0.01)",
+      color: wtext.map((s) => (s ? "rgba(255,255,255,0.85)" : "rgba(255,255,255,0.01)")),
       line: { color: "#f97316", width: wline },
     },
     showlegend: false,
-  });
-
-  // Neurons: a inside (when revealed), δ below (when revealed).
-  const nx = [], ny = [], ntext = [], nhover = [], ndata = [], nfill = [], nline = [], nwidth = [];
-  const dx = [], dy = [], dtext = [];
-  model.sizes.forEach((n, l) => {
-    for (let j = 0; j < n; j++) {
-      const [x, y] = pos[l][j];
-      const info = model.layers?.[l];
-      const forward = l <= reveal.forward && info;
-      nx.push(x);
-      ny.push(y);
-      ntext.push(nodeValues && forward ? fmt(cell(info.a, sample, j), 3) : "");
-      nhover.push(neuronDetails(model, l, j, sample, reveal).join("<br>"));
-      ndata.push([l, j]);
-      nfill.push(l === 0 ? "#e2e8f0" : forward ? "#e0f2fe" : "#f8fafc");
-      const selected = highlight.neuron && highlight.neuron[0] === l && highlight.neuron[1] === j;
-      const active = highlight.layer === l;
-      nline.push(selected ? "#f97316" : active ? "#0ea5e9" : "#334155");
-      nwidth.push(selected ? 4 : active ? 3 : 1.5);
-      if (l >= 1 && l >= reveal.backward && info?.delta && nodeValues) {
-        dx.push(x);
-        dy.push(y);
-        dtext.push(`δ=${fmt(cell(info.delta, sample, j), 3)}`);
-      }
-    }
   });
   traces.push({
     type: "scatter",
@@ -307,7 +406,7 @@ export function drawNetworkGraph(element, model, options = {}) {
     hovertext: nhover,
     hoverinfo: "text",
     customdata: ndata,
-    marker: { size: nodeValues ? 46 : 22, color: nfill, line: { color: nline, width: nwidth } },
+    marker: { size: nodeSize, color: nfill, line: { color: nline, width: nwidth } },
     showlegend: false,
   });
   traces.push({
@@ -315,14 +414,24 @@ export function drawNetworkGraph(element, model, options = {}) {
     mode: "text",
     meta: "deltas",
     x: dx,
-    y: dy.map((y) => y - 0.3),
+    y: dy,
     text: dtext,
     textfont: { size: fontSize - 1, color: "#c2410c" },
     hoverinfo: "skip",
     showlegend: false,
   });
+  traces.push({
+    type: "scatter",
+    mode: "text",
+    meta: "targets",
+    x: tx,
+    y: ty,
+    text: ttext,
+    textfont: { size: fontSize - 1, color: "#475569" },
+    hoverinfo: "skip",
+    showlegend: false,
+  });
 
-  const maxUnits = Math.max(...model.sizes);
   const annotations = model.sizes.map((n, l) => ({
     x: l,
     y: (maxUnits - 1) / 2 + 0.65,
@@ -335,9 +444,9 @@ export function drawNetworkGraph(element, model, options = {}) {
   }));
   const layout = {
     margin: { l: 10, r: 10, t: 10, b: 10 },
-    height: options.height || Math.max(320, Math.min(760, 120 + maxUnits * 90)),
-    xaxis: { visible: false, range: [-0.45, depth + 0.45], fixedrange: true },
-    yaxis: { visible: false, range: [-(maxUnits - 1) / 2 - 0.6, (maxUnits - 1) / 2 + 1.0], fixedrange: true },
+    height,
+    xaxis: { visible: false, range: xRange, fixedrange: true },
+    yaxis: { visible: false, range: yRange, fixedrange: true },
     hovermode: "closest",
     hoverlabel: { align: "left", font: { size: fontSize + 1 }, bgcolor: "#ffffff" },
     dragmode: false,

@@ -5,7 +5,8 @@
 
 import { fmt, getJSON, postJSON, showError } from "../api.js";
 import { drawActivationMarks } from "../charts/activation_marks.js";
-import { drawNetworkGraph } from "../charts/network_graph.js";
+import { drawNetworkGraph, neuronDetails, weightDetails } from "../charts/network_graph.js";
+import { plain, sym } from "../charts/notation.js";
 import { t } from "../i18n.js";
 import { readState, writeState } from "../urlstate.js";
 import { renderFormulas } from "./network_formulas.js";
@@ -22,7 +23,10 @@ let playTimer = null;
 let computeTimer = null;
 let requestSeq = 0;
 let renderCount = 0;
+let drawnSize = ""; // the graph's width (and, presenting, the window's height) when last drawn
+let lastPointer = "mouse"; // how the graph was last touched: a tap selects, a click edits
 const curves = new Map();
+const MAX_PICK_WEIGHTS = 1500; // the "Follow" list names every weight up to this many
 
 // ---- state: a clean copy of anything (preset, URL, imported file) -----------------------
 
@@ -209,20 +213,76 @@ function stageInfo() {
 
 function setStage(next) {
   const L = depthOf();
-  stage = next;
-  if (stage !== null && stage > 2 * L + 1) stage = null;
+  const finished = next !== null && next > 2 * L + 1;
+  stage = finished ? null : next;
   const info = stageInfo();
   if (info.layer !== null && info.layer >= 1 && !state.selection.weight) {
     if (state.selection.neuron?.[0] !== info.layer) state.selection = { neuron: [info.layer, 0] };
   }
   if (stage === 2 * L + 1) setView("updated");
-  else if (stage !== null && state.view === "updated") setView("weights");
+  // Past the update the neurons still hold the old W's values: the edges go back to W too.
+  else if ((stage !== null || finished) && state.view === "updated") setView("weights");
+  announce(finished);
   render();
 }
 
 function step() {
   setStage(stage === null ? 0 : stage + 1);
   if (stage === null) pause();
+}
+
+/** One step back through the walk; from "everything shown", back to the update. */
+function back() {
+  pause();
+  setStage(stage === null ? 2 * depthOf() + 1 : Math.max(0, stage - 1));
+}
+
+/** The live region: what this step revealed, with its numbers (screen readers read it out). */
+function announce(finished = false) {
+  const live = $("nv-live");
+  if (!result) return;
+  const sample = Math.min(state.sample, result.layers[0].a.length - 1);
+  const L = depthOf();
+  const values = (matrix) => {
+    const row = matrix?.[sample] || [];
+    const shown = row.slice(0, 8).map((v) => plain(v));
+    return row.length > 8 ? `${shown.join(", ")}, …` : shown.join(", ");
+  };
+  if (stage === null) {
+    live.textContent = finished ? t("network.live_done", { loss: fmt(result.loss, 9) }) : "";
+  } else if (stage === 0) {
+    live.textContent = t("network.live_inputs", { values: values(result.layers[0].a) });
+  } else if (stage <= L) {
+    const layer = result.layers[stage];
+    live.textContent = t("network.live_forward", { layer: stage, z: values(layer.z), a: values(layer.a) });
+  } else if (stage <= 2 * L) {
+    const layer = 2 * L + 1 - stage;
+    live.textContent = t("network.live_backward", { layer, delta: values(result.layers[layer].delta) });
+  } else {
+    live.textContent = t("network.live_update", { eta: plain(result.learning_rate) });
+  }
+}
+
+/** Keys a presentation clicker sends; never while the focus is in a field or a dialog is open. */
+function onKey(event) {
+  if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || !result) return;
+  if ($("nv-weight-dialog").open) return;
+  const target = event.target;
+  const tag = target?.tagName;
+  if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || target?.isContentEditable) return;
+  const activates = tag === "BUTTON" || tag === "A" || tag === "SUMMARY"; // Space clicks these
+  const key = event.key;
+  if (key === "ArrowRight" || key === "PageDown" || (key === " " && !activates)) {
+    pause();
+    step();
+  } else if (key === "ArrowLeft" || key === "PageUp") {
+    back();
+  } else if (key === "p" || key === "P") {
+    play();
+  } else {
+    return;
+  }
+  event.preventDefault();
 }
 
 function play() {
@@ -253,6 +313,8 @@ async function applyStep() {
   pause();
   stage = null;
   $("nv-preset").value = "";
+  $("nv-live").textContent = "";
+  setView("weights"); // the new W, with the neurons recomputed from it
   const after = await compute();
   if (after) $("nv-applied").textContent = t("network.applied", { before: fmt(before, 9), after: fmt(after.loss, 9) });
 }
@@ -276,7 +338,21 @@ function graphModel() {
     b_next: result.params.map((p) => p.b_next),
     layers: result.layers,
     learningRate: result.learning_rate,
+    targets: state.targets,
   };
+}
+
+const graphTitles = () => ({
+  unit: (layer, j) => (layer === 0 ? t("common.graph_input_unit", { j: j + 1 }) : t("network.unit_title", { layer, j: j + 1 })),
+  weight: (layer, j, k) => t("network.weight_title", { layer, prev: layer - 1, j: j + 1, k: k + 1 }),
+  target: t("network.target"),
+});
+
+/** In presenter mode the graph fills the window below its own top edge. */
+function graphHeight() {
+  if (!presenting()) return undefined;
+  const top = $("nv-graph").getBoundingClientRect().top + window.scrollY;
+  return Math.round(Math.max(280, Math.min(1000, window.innerHeight - top - 12)));
 }
 
 const presenting = () => document.body.classList.contains("presenter");
@@ -290,21 +366,29 @@ async function render() {
   $("nv-loss-value").textContent = info.reveal && info.reveal.forward < depthOf() ? "…" : fmt(result.loss, 9);
   renderCheck();
   renderWarnings();
-  const graph = drawNetworkGraph($("nv-graph"), graphModel(), {
+  const updatedView = state.view === "updated" && (!info.reveal || info.reveal.update);
+  $("nv-view-note").hidden = !updatedView;
+  $("nv-view-note").textContent = updatedView ? t("network.view_note_updated") : "";
+  const model = graphModel();
+  const options = {
     view: state.view,
     showValues: state.showValues,
     sample,
     reveal: info.reveal || undefined,
     highlight: { layer: info.layer, neuron: state.selection.neuron, weight: state.selection.weight },
     fontSize: presenting() ? 17 : 12,
-    height: presenting() ? 560 : undefined,
-    onWeightClick: openWeightEditor,
-    onNeuronClick: (layer, j) => {
-      state.selection = { neuron: [layer, j] };
-      persist();
-      render();
+    height: graphHeight(),
+    titles: graphTitles(),
+    onWeightClick: (layer, j, k) => {
+      if (lastPointer === "touch") select({ weight: [layer, j, k] }); // a tap shows, the button edits
+      else openWeightEditor(layer, j, k);
     },
-  });
+    onNeuronClick: (layer, j) => select({ neuron: [layer, j] }),
+  };
+  drawnSize = `${$("nv-graph").clientWidth}x${presenting() ? window.innerHeight : 0}`;
+  const graph = drawNetworkGraph($("nv-graph"), model, options);
+  renderPick();
+  renderDetails(model, options);
   renderFormulas($("nv-formula"), {
     result,
     spec: state,
@@ -313,9 +397,70 @@ async function render() {
     sample,
     reveal: info.reveal,
   });
+  if (presenting()) scrollFormulaToStage();
   const activation = renderActivation(sample, info.reveal);
   await Promise.all([graph, activation]);
   $("nv-graph").dataset.version = String(++renderCount);
+}
+
+function select(selection) {
+  state.selection = selection;
+  persist();
+  render();
+}
+
+/** The "Follow" list: every neuron and weight by its symbol, for the keyboard and for touch. */
+function renderPick() {
+  const pick = $("nv-pick");
+  const sizes = state.layers;
+  const key = sizes.join("-");
+  if (pick.dataset.shape !== key) {
+    const neurons = el("optgroup", { label: t("network.pick_neurons") });
+    sizes.forEach((n, l) => {
+      for (let j = 0; j < n; j++) {
+        const title = l === 0 ? t("common.graph_input_unit", { j: j + 1 }) : t("network.unit_title", { layer: l, j: j + 1 });
+        neurons.append(el("option", { value: `n:${l}:${j}`, textContent: `${sym("a", l, j + 1)} · ${title}` }));
+      }
+    });
+    const weights = el("optgroup", { label: t("network.pick_weights") });
+    const count = sizes.slice(1).reduce((total, n, l) => total + n * sizes[l], 0);
+    if (count <= MAX_PICK_WEIGHTS) {
+      for (let l = 1; l < sizes.length; l++) {
+        for (let j = 0; j < sizes[l - 1]; j++) {
+          for (let k = 0; k < sizes[l]; k++) {
+            weights.append(el("option", { value: `w:${l}:${j}:${k}`, textContent: `${sym("W", l, j + 1, k + 1)} · ${t("network.weight_title", { layer: l, prev: l - 1, j: j + 1, k: k + 1 })}` }));
+          }
+        }
+      }
+    }
+    pick.replaceChildren(neurons, weights);
+    pick.dataset.shape = key;
+  }
+  const { weight, neuron } = state.selection;
+  pick.value = weight ? `w:${weight.join(":")}` : `n:${neuron.join(":")}`;
+  $("nv-edit-weight").disabled = !weight;
+}
+
+/** What hovering shows, for the selection, as text below the graph (a tap or a key gets it too). */
+function renderDetails(model, options) {
+  const { weight, neuron } = state.selection;
+  const lines = weight
+    ? weightDetails(model, ...weight, options.sample, options.reveal, options.titles)
+    : neuronDetails(model, ...neuron, options.sample, options.reveal, options.titles);
+  const text = (html) =>
+    html.replace(/<[^>]*>/g, "").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+  $("nv-details").replaceChildren(
+    ...lines.map((html, i) => el("p", { className: i === 0 ? "nv-details-title" : "", textContent: text(html) })),
+  );
+}
+
+/** Presenter mode: keep the part of the formulas that this step is about in view. */
+function scrollFormulaToStage() {
+  const panel = $("nv-formula").closest(".nv-formula-panel");
+  const L = depthOf();
+  const part = stage === null ? null : stage <= L ? "forward" : stage <= 2 * L ? "delta" : "update";
+  const target = part && $("nv-formula").querySelector(`[data-part="${part}"]`);
+  if (target) panel.scrollTop = Math.max(0, target.offsetTop - panel.offsetTop - 8);
 }
 
 function renderCheck() {
@@ -354,6 +499,7 @@ async function renderActivation(sample, reveal) {
   const hidden = layer === 0 || name === "softmax" || (reveal && layer > reveal.forward);
   if (hidden) {
     plot.hidden = true;
+    $("nv-act-values").textContent = "";
     note.textContent = layer === 0 ? t("network.act_input") : name === "softmax" ? t("network.act_softmax") : t("network.act_wait");
     return;
   }
@@ -373,12 +519,17 @@ async function renderActivation(sample, reveal) {
   }
   plot.hidden = false;
   note.textContent = t("network.act_note");
+  const selectedUnit = selection.weight ? selection.weight[2] : selection.neuron[1];
   const marks = Array.from({ length: info.size }, (_, j) => ({
-    label: `z${j + 1}`,
+    label: sym("z", layer, j + 1),
+    selected: j === selectedUnit,
     z: info.z[sample][j],
     a: info.a[sample][j],
     fprime: info.fprime ? info.fprime[sample][j] : null,
   })).filter((m) => m.z !== null);
+  $("nv-act-values").textContent = marks
+    .map((m) => `${m.label} = ${plain(m.z)}: f = ${plain(m.a)}, f′ = ${plain(m.fprime)}`)
+    .join(";  ");
   await drawActivationMarks(plot, curves.get(url), marks, {
     fLabel: `${name}(z)`,
     dLabel: `${name}′(z)`,
@@ -401,6 +552,10 @@ function el(tag, props = {}, ...children) {
 
 function changed({ structure = false, now = false } = {}) {
   if (structure) reshape();
+  // Messages about the state before this edit no longer hold.
+  $("nv-applied").textContent = "";
+  $("nv-share-status").textContent = "";
+  $("nv-live").textContent = "";
   $("nv-preset").value = "";
   stage = null;
   pause();
@@ -489,7 +644,13 @@ function renderBuild() {
     }
     return row;
   });
+  // Rebuilding the rows must not drop the keyboard focus of the button just pressed.
+  const focused = document.activeElement;
+  const again = $("nv-layers").contains(focused)
+    ? { action: focused.dataset.action, role: focused.dataset.role, layer: focused.closest(".nv-layer")?.dataset.layer }
+    : null;
   $("nv-layers").replaceChildren(...rows);
+  if (again) refocus(again);
   $("nv-add-layer").disabled = depth >= maxLayers;
   $("nv-limits").textContent = t("network.limits", { layers: maxLayers, units: maxUnits, batch: maxBatch });
 
@@ -511,6 +672,14 @@ function renderBuild() {
   sample.value = String(Math.min(state.sample, state.inputs.length - 1));
   $("nv-remove-row").disabled = state.inputs.length <= 1;
   $("nv-add-row").disabled = state.inputs.length >= maxBatch;
+}
+
+function refocus({ action, role, layer }) {
+  const row = $("nv-layers").querySelector(`.nv-layer[data-layer="${layer}"]`);
+  if (!row) return $("nv-add-layer").focus();
+  const wanted = action ? row.querySelector(`[data-action="${action}"]`) : row.querySelector(`[data-role="${role}"]`);
+  const usable = [wanted, ...row.querySelectorAll("button, select")].find((e) => e && !e.disabled);
+  usable?.focus();
 }
 
 function renderData() {
@@ -721,6 +890,16 @@ function bindControls() {
     pause();
     step();
   });
+  $("nv-back").addEventListener("click", back);
+  document.addEventListener("keydown", onKey);
+  $("nv-graph").addEventListener("pointerdown", (event) => (lastPointer = event.pointerType), { capture: true });
+  $("nv-pick").addEventListener("change", (event) => {
+    const [kind, ...index] = event.target.value.split(":");
+    select(kind === "w" ? { weight: index.map(Number) } : { neuron: index.map(Number) });
+  });
+  $("nv-edit-weight").addEventListener("click", () => {
+    if (state.selection.weight) openWeightEditor(...state.selection.weight);
+  });
   $("nv-play").addEventListener("click", play);
   $("nv-reset").addEventListener("click", () => {
     pause();
@@ -763,6 +942,29 @@ function fillSelect(id, values, label = (v) => v) {
   $(id).replaceChildren(...values.map((v) => el("option", { value: v, textContent: label(v) })));
 }
 
+/** Every figure follows its container (presenter mode, window, panels); the graph redraws when
+ * its width or the window's height changed since it was drawn, so its labels fit the new size. */
+function watchSizes() {
+  let redraw = null;
+  const later = () => {
+    clearTimeout(redraw);
+    redraw = setTimeout(() => {
+      const size = `${$("nv-graph").clientWidth}x${presenting() ? window.innerHeight : 0}`;
+      if (result && size !== drawnSize) render();
+    }, 120);
+  };
+  const observer = new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      const shown = entry.target._fullLayout && !entry.target.hidden && entry.contentRect.width > 0;
+      if (shown) window.Plotly.Plots.resize(entry.target).catch(() => {}); // hidden meanwhile
+    }
+    later();
+  });
+  observer.observe($("nv-graph"));
+  observer.observe($("nv-act-plot"));
+  window.addEventListener("resize", later);
+}
+
 async function main() {
   try {
     config = await getJSON("/api/v1/network/config");
@@ -777,6 +979,7 @@ async function main() {
     $("nv-preset").append(el("option", { value: preset.id, textContent: t(`network.preset_${preset.id}`) }));
   }
   bindControls();
+  watchSizes();
   const fromUrl = readState();
   const preset = config.presets.find((p) => p.id === DEFAULT_PRESET) || config.presets[0];
   if (new URLSearchParams(window.location.search).get("present") === "1") setPresenter(true);

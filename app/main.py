@@ -23,6 +23,7 @@ from app.routes import (
     loss,
     network,
     pages,
+    playground,
     softmax,
     train,
     train_stream,
@@ -55,6 +56,7 @@ def create_app() -> FastAPI:
     routers = (health, backprop, codegen, network, activations, softmax, loss, autodiff)
     routers += (dynamics,)
     routers += (train, datasets, train_stream)
+    routers += (playground,)
     for module in (*routers, pages, docs):
         app.include_router(module.router)
     app.mount("/static", CachedStaticFiles(directory=settings.static_dir), name="static")

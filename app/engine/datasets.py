@@ -108,12 +108,31 @@ def _sine(rng, n, noise):
     return x, np.sin(shifted[:, 0])
 
 
+# Playground's reg-gauss: (x, y, sign) of six bumps, each 1 − distance/2 high (clamped at 0).
+_BUMPS = np.array(
+    [[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]]
+)
+
+
+def _reg_gauss(rng, n, noise):
+    x = _uniform(rng, -DOMAIN, DOMAIN, (n, 2))
+    shifted = x + _uniform(rng, -DOMAIN, DOMAIN, (n, 2)) * noise
+    d = np.hypot(shifted[:, None, 0] - _BUMPS[:, 0], shifted[:, None, 1] - _BUMPS[:, 1])
+    values = _BUMPS[:, 2] * np.clip(1.0 - d / 2.0, 0.0, 1.0)
+    largest = np.argmax(np.abs(values), axis=1)  # the bump largest in absolute value wins
+    return x, values[np.arange(n), largest]
+
+
 @dataclass(frozen=True)
 class DatasetKind:
     name: str
     make: Callable  # (rng, n, noise) -> (x, labels)
     classes: int  # 0 = regression
     description: str
+
+    @property
+    def is_classification(self) -> bool:
+        return self.classes > 0
 
 
 DATASETS: dict[str, DatasetKind] = {
@@ -127,6 +146,7 @@ DATASETS: dict[str, DatasetKind] = {
         DatasetKind("blobs3", _blobs3, 3, "three Gaussian clouds (3 classes)"),
         DatasetKind("plane", _plane, 0, "regression: t = (x1 + x2) / 10"),
         DatasetKind("sine", _sine, 0, "regression: t = sin(x1)"),
+        DatasetKind("reg_gauss", _reg_gauss, 0, "regression: six bumps of sign ±1 (Playground)"),
     ]
 }
 
@@ -151,7 +171,7 @@ def split(n: int, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarr
     return np.sort(order[n_test:]), np.sort(order[:n_test])
 
 
-# ---- Input features (Playground's X1, X2, X1², X2², X1X2, sin(X1), sin(X2)) ---------------
+# ---- Input features (Playground's X1, X2, X1², X2², X1X2, sin(X1), sin(X2); cos too) ------
 
 FEATURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "x1": lambda p: p[:, 0],
@@ -161,6 +181,8 @@ FEATURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "x1_x2": lambda p: p[:, 0] * p[:, 1],
     "sin_x1": lambda p: np.sin(p[:, 0]),
     "sin_x2": lambda p: np.sin(p[:, 1]),
+    "cos_x1": lambda p: np.cos(p[:, 0]),
+    "cos_x2": lambda p: np.cos(p[:, 1]),
 }
 
 
@@ -355,12 +377,18 @@ class TrainingData:
 def from_dataset(
     spec: dict, n_out: int, out_activation: str, loss_name: str, from_logits: bool
 ) -> TrainingData:
-    """A generated dataset as training data for a network with ``n_out`` outputs."""
-    data = generate(spec["name"], spec["samples"], spec["noise"], spec["seed"])
+    """A dataset as training data for a network with ``n_out`` outputs: generated from
+    its seed, or given as explicit ``points`` and ``test_points`` (kept in their order)."""
+    if spec.get("points") is not None:
+        data, train_idx, test_idx = given_points(
+            spec["name"], spec["points"], spec.get("test_points") or []
+        )
+    else:
+        data = generate(spec["name"], spec["samples"], spec["noise"], spec["seed"])
+        train_idx, test_idx = split(len(data.x), spec["test_fraction"], spec["seed"])
     names = list(spec["features"])
     signed = out_activation in ("tanh", "linear") and loss_name != "binary_crossentropy"
     targets = targets_for(data, n_out, signed)
-    train_idx, test_idx = split(len(data.x), spec["test_fraction"], spec["seed"])
     x = features(data.x, names)
     if data.is_classification:
         accuracy = "argmax" if n_out > 1 else "threshold"
@@ -383,6 +411,34 @@ def from_dataset(
         features=names,
         domain=(-DOMAIN, DOMAIN, -DOMAIN, DOMAIN),
     )
+
+
+def given_points(name: str, train: list, test: list) -> tuple[Dataset, np.ndarray, np.ndarray]:
+    """Explicit ``[x1, x2, label]`` rows of dataset ``name`` (e.g. TF Playground's own draw).
+
+    Labels: the value for regression; the class index for classification, where a
+    two-class set also takes Playground's ±1 (1 is the positive class, −1 or 0 the other).
+    """
+    kind = DATASETS[name]
+    rows = [*train, *test]
+    labels = np.array([row[2] for row in rows], dtype=float)
+    if kind.is_classification:
+        allowed = {-1.0, 0.0, 1.0} if kind.classes == 2 else set(map(float, range(kind.classes)))
+        for i, label in enumerate(labels):
+            if label not in allowed:
+                field = "points" if i < len(train) else "test_points"
+                index = i if i < len(train) else i - len(train)
+                raise SpecError(
+                    ("dataset", field, index, 2),
+                    f"label {label:g}: '{name}' has {kind.classes} classes, so a label is one of "
+                    + ", ".join(f"{v:g}" for v in sorted(allowed, reverse=True))
+                    + (" (Playground's ±1, or 1/0)" if kind.classes == 2 else ""),
+                )
+        labels = np.maximum(labels, 0).astype(int)  # −1 → class 0
+    x = np.array([row[:2] for row in rows], dtype=float).reshape(-1, 2)
+    n_train = len(train)
+    data = Dataset(name, x, labels, kind.classes)
+    return data, np.arange(n_train), np.arange(n_train, len(rows))
 
 
 def from_arrays(x: np.ndarray, t: np.ndarray, loss_name: str, from_logits: bool) -> TrainingData:

@@ -1,8 +1,8 @@
 """POST /api/v1/train and the /api/v1/datasets endpoints: request and response models."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from app.engine.datasets import DATASETS, FEATURES
 from app.engine.network import MAX_SEED
@@ -14,12 +14,15 @@ FeatureName = Literal[tuple(FEATURES)]  # type: ignore[valid-type]
 OptimizerName = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
 NullableMatrix = list[list[float | None]]
 NullableVector = list[float | None]
+PointRow = Annotated[list[Finite], Field(min_length=3, max_length=3)]  # x1, x2, label
 
 
 class DatasetSpec(StrictModel):
     name: DatasetName = Field(..., description="a generated dataset (see GET /api/v1/datasets)")
     samples: int = Field(200, ge=4, description="points generated (train + test)")
-    noise: Finite = Field(0.0, ge=0.0, le=0.5, description="0 to 0.5, as Playground's 0–50 %")
+    noise: Finite = Field(
+        0.0, ge=0.0, le=0.8, description="0 to 0.8: Playground's slider 0–50 %, its links to 80 %"
+    )
     seed: int = Field(0, ge=0, le=MAX_SEED, description="the same seed gives the same points")
     test_fraction: Finite = Field(
         0.5, ge=0.0, le=0.9, description="share of the points held out as the test set"
@@ -29,6 +32,25 @@ class DatasetSpec(StrictModel):
         min_length=1,
         description="network inputs computed from each point (layers[0] must equal their count)",
     )
+    points: list[PointRow] | None = Field(
+        None,
+        min_length=1,
+        description="explicit training points [x1, x2, label] in this order (e.g. TF "
+        "Playground's draw); samples, seed and test_fraction then go unused",
+    )
+    test_points: list[PointRow] | None = Field(None, description="explicit test points")
+    playground_seed: str | None = Field(
+        None, max_length=200, description="the TF Playground seed the points were drawn from"
+    )
+
+    @model_validator(mode="after")
+    def _count_points(self):
+        if self.points is None:
+            if self.test_points is not None:
+                raise ValueError("test_points go with points (the training points)")
+            return self
+        self.samples = len(self.points) + len(self.test_points or [])  # for the size limit
+        return self
 
 
 class OptimizerSpec(StrictModel):

@@ -1,0 +1,107 @@
+"""Playground's page load restated in Python (points, shuffle, split, features, initial
+weights) against ``page_loads.json``, which the real seedrandom and d3 packages made with a
+JS restatement of dataset.ts / playground.ts / nn.ts (see tests/fixtures/playground/README.md).
+
+The random draws must match exactly. A coordinate that goes through Math.sin, Math.cos or
+Math.log may differ in its last bit: V8's fdlibm and the C library round a few results
+differently, so those are compared to a few units in the last place of the domain's ±6.
+"""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.engine.datasets import features
+from app.engine.playground import Limits, import_link
+from app.engine.playground.generators import d3_linear, draw, normal_random, shuffle
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "playground"
+LOADS = json.loads((FIXTURES / "page_loads.json").read_text())["loads"]
+LIMITS = Limits(max_layers=8, max_units=64)
+
+
+def _import(load: dict) -> dict:
+    return import_link("https://playground.tensorflow.org/" + load["hash"], LIMITS)
+
+
+ULP_OF_DOMAIN = math.ulp(6.0)  # 8.9e-16: points lie in about [-6, 6]²
+
+
+def _ulps(a: float, b: float) -> float:
+    return abs(a - b) / ULP_OF_DOMAIN
+
+
+@pytest.mark.parametrize("name", sorted(LOADS))
+def test_points_and_split_match_playground(name):
+    load, body = LOADS[name], _import(LOADS[name])
+    spec = body["dataset"]
+    assert len(spec["points"]) == len(load["train"])
+    assert len(spec["test_points"]) == len(load["test"])
+    for ours, theirs in ((spec["points"], load["train"]), (spec["test_points"], load["test"])):
+        assert [p[2] for p in ours] == pytest.approx([p[2] for p in theirs], abs=1e-15)
+        pairs = [ab for p, q in zip(ours, theirs, strict=True) for ab in zip(p, q, strict=True)]
+        worst = max(_ulps(a, b) for a, b in pairs)
+        assert worst <= 4, f"{name}: a coordinate is {worst} ulps off"
+    if name.startswith(("xor", "reg", "plane")):  # no sin/cos/log on the way: bit for bit
+        assert spec["points"] == load["train"] and spec["test_points"] == load["test"]
+
+
+@pytest.mark.parametrize("name", sorted(LOADS))
+def test_features_shape_and_initial_weights_match_playground(name):
+    load, body = LOADS[name], _import(LOADS[name])
+    assert body["layers"] == load["shape"]
+    ours = {"x": "x1", "y": "x2", "xSquared": "x1_sq", "ySquared": "x2_sq", "xTimesY": "x1_x2"}
+    ours |= {"sinX": "sin_x1", "sinY": "sin_x2"}
+    assert body["dataset"]["features"] == [ours[f] for f in load["features"]]
+    # Playground keeps weights per node (its input links); ours are n_in × n_out.
+    by_node = [np.asarray(w).T.tolist() for w in body["weights"]]
+    assert by_node == load["weights_by_node"]  # exact: the same draws, in the same order
+    assert body["biases"] == load["biases"]
+
+
+@pytest.mark.parametrize("name", sorted(LOADS))
+def test_initial_loss_matches_playground(name):
+    """Forward pass in NumPy from the fixture's own points and weights vs Playground's."""
+    load, body = LOADS[name], _import(LOADS[name])
+    acts = {"tanh": np.tanh, "linear": lambda z: z, "relu": lambda z: np.maximum(z, 0)}
+    acts["sigmoid"] = lambda z: 1 / (1 + np.exp(-z))
+    points = np.asarray(load["train"])
+    a = features(points[:, :2], body["dataset"]["features"])
+    for w, b, act in zip(load["weights_by_node"], load["biases"], body["activations"], strict=True):
+        a = acts[act](a @ np.asarray(w).T + np.asarray(b))
+    loss = np.mean(0.5 * (a[:, 0] - points[:, 2]) ** 2)
+    assert loss == pytest.approx(load["train_loss"], rel=1e-12, abs=1e-15)
+
+
+def test_init_zero_still_draws_the_weights():
+    """nn.ts draws Math.random() for every link before initZero zeroes it."""
+    load = LOADS["circle_init_zero"]
+    body = _import(load)
+    assert all(v == 0 for w in body["weights"] for row in w for v in row)
+    assert all(v == 0 for b in body["biases"] for v in b)
+    same = draw("1", "circle", 15, 50, load["shape"], init_zero=False)
+    assert same.train == [tuple(p) for p in body["dataset"]["points"]]
+    assert same.weights[0][0][0] != 0
+
+
+def test_shuffle_is_fisher_yates_from_the_back():
+    draws = iter([0.0, 0.99, 0.5])  # counter 3 → index 0; counter 2 → 1; counter 1 → 0
+    items = ["a", "b", "c"]
+    shuffle(lambda: next(draws), items)
+    assert items == ["c", "b", "a"]
+
+
+def test_d3_linear_is_d3_3_5():
+    assert d3_linear((0, 0.5), (0.5, 4))(0.1) == 1.2000000000000002  # d3 3.5.17 in Node
+    assert d3_linear((0, 2), (1, 0), clamp=True)(3) == 0
+    assert d3_linear((-10, 10), (-1, 1))(5) == 0.5
+
+
+def test_normal_random_rejects_points_outside_the_unit_disc():
+    draws = iter([1.0, 1.0, 0.75, 0.5])  # (1, 1) has s = 2 > 1: drawn again
+    value = normal_random(lambda: next(draws), 0.0, 1.0)
+    s = 0.5**2
+    assert value == math.sqrt(-2 * math.log(s) / s) * 0.5

@@ -27,28 +27,28 @@ ACTIVATION_CODE = {
 # Per-sample losses written out as the engine computes them (losses.py mirrors tf.losses.*).
 LOSS_CODE = {
     ("mse", False): '''def loss_per_sample(t, o):
-    """MSE: mean over the outputs of (t - o)^2, as tf.losses.MSE."""
+    """MSE: L = mean over k of (tₖ − a⁽ᴸ⁾ₖ)², as tf.losses.MSE (o is the output a⁽ᴸ⁾)."""
     return tf.reduce_mean(tf.square(t - o), axis=-1)''',
     ("sse", False): '''def loss_per_sample(t, o):
-    """SSE: sum over the outputs of (t - o)^2."""
+    """SSE: L = Σₖ (tₖ − a⁽ᴸ⁾ₖ)² (o is the output a⁽ᴸ⁾)."""
     return tf.reduce_sum(tf.square(t - o), axis=-1)''',
     ("half_sse", False): '''def loss_per_sample(t, o):
-    """E = 1/2 * sum over the outputs of (O_k - t_k)^2, the textbook loss."""
+    """L = ½ Σₖ (a⁽ᴸ⁾ₖ − tₖ)², the textbook loss (o is the output a⁽ᴸ⁾)."""
     return 0.5 * tf.reduce_sum(tf.square(t - o), axis=-1)''',
     ("categorical_crossentropy", False): '''def loss_per_sample(t, o):
-    """Cross-entropy of probabilities, as tf.losses.categorical_crossentropy: normalise, clip."""
+    """L = −Σₖ tₖ log a⁽ᴸ⁾ₖ, as tf.losses.categorical_crossentropy: normalise, clip."""
     q = o / tf.reduce_sum(o, axis=-1, keepdims=True)
     q = tf.clip_by_value(q, 1e-07, 1.0 - 1e-07)
     return -tf.reduce_sum(t * tf.math.log(q), axis=-1)''',
     ("categorical_crossentropy", True): '''def loss_per_sample(t, o):
-    """Cross-entropy with from_logits=True: softmax is applied to o inside the loss."""
+    """Cross-entropy with from_logits=True: softmax is applied to o = a⁽ᴸ⁾ inside the loss."""
     return tf.nn.softmax_cross_entropy_with_logits(labels=t, logits=o, axis=-1)''',
     ("binary_crossentropy", False): '''def loss_per_sample(t, o):
-    """Binary cross-entropy, as tf.losses.binary_crossentropy: clip, mean over the outputs."""
+    """L = mean over k of −(tₖ log a⁽ᴸ⁾ₖ + (1 − tₖ) log(1 − a⁽ᴸ⁾ₖ)), clipped, as Keras does."""
     o = tf.clip_by_value(o, 1e-07, 1.0 - 1e-07)
     return tf.reduce_mean(-(t * tf.math.log(o) + (1.0 - t) * tf.math.log(1.0 - o)), axis=-1)''',
     ("binary_crossentropy", True): '''def loss_per_sample(t, o):
-    """Binary cross-entropy with from_logits=True: sigmoid is applied to o inside the loss."""
+    """Binary cross-entropy with from_logits=True: sigmoid is applied to o = a⁽ᴸ⁾ inside it."""
     per_output = tf.nn.sigmoid_cross_entropy_with_logits(labels=t, logits=o)
     return tf.reduce_mean(per_output, axis=-1)''',
 }
@@ -59,8 +59,11 @@ for _name in ("mse", "sse", "half_sse"):
 TEMPLATE = '''"""One forward and backward pass with tf.GradientTape, as on the Backprop Visualizer.
 
 Network {sizes}, loss {loss}{logits}, batch reduction: {reduction}, dtype {dtype}.
-Run it with `python <this file>`: it prints every z, a, delta = dL/dz, dL/dW, dL/db and
-the updated weights as JSON, the same numbers the page shows.
+Notation as on the page: layer l in a superscript, a⁽⁰⁾ = x, z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ + b⁽ˡ⁾,
+a⁽ˡ⁾ = f(z⁽ˡ⁾), δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾, L the loss; W⁽ˡ⁾[j][k] joins unit j of layer l−1 to unit k
+of layer l.
+Run it with `python <this file>`: it prints every z⁽ˡ⁾, a⁽ˡ⁾, δ⁽ˡ⁾, ∂L/∂W⁽ˡ⁾, ∂L/∂b⁽ˡ⁾ and the
+updated weights as JSON, the same numbers the page shows.
 """
 
 import json
@@ -71,9 +74,9 @@ DTYPE = tf.{dtype}
 LEARNING_RATE = {learning_rate!r}
 TRAIN_BIASES = {train_biases!r}
 
-x = tf.constant({inputs}, DTYPE)  # inputs: batch x {n_in}
-t = tf.constant({targets}, DTYPE)  # targets: batch x {n_out}
-weights = [  # W of layer l has one row per unit of layer l-1: z = a @ W + b
+x = tf.constant({inputs}, DTYPE)  # inputs a⁽⁰⁾ = x: batch x {n_in}
+t = tf.constant({targets}, DTYPE)  # targets t: batch x {n_out}
+weights = [  # W⁽ˡ⁾: one row per unit of layer l−1, z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ @ W⁽ˡ⁾ + b⁽ˡ⁾
 {weights}]
 biases = [
 {biases}]
@@ -88,18 +91,18 @@ with tf.GradientTape() as tape:
     tape.watch(weights + biases)
     a, zs, outs = x, [], [x]
     for W, b, f in zip(weights, biases, activations):
-        z = a @ W + b  # the layer's total input
-        a = f(z)  # its output
+        z = a @ W + b  # z⁽ˡ⁾, the layer's total input
+        a = f(z)  # a⁽ˡ⁾ = f(z⁽ˡ⁾), its output
         zs.append(z)
         outs.append(a)
     per_sample = loss_per_sample(t, a)
-    loss = tf.{reduce}(per_sample)  # {reduction} over the batch
+    loss = tf.{reduce}(per_sample)  # L: {reduction} over the batch
 
-# delta = dL/dz of every layer, and dL/dW, dL/db, all from the same tape.
+# δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾ of every layer, and ∂L/∂W⁽ˡ⁾, ∂L/∂b⁽ˡ⁾, all from the same tape.
 grads = tape.gradient(loss, zs + weights + biases)
 depth = len(weights)
 deltas, dW, db = grads[:depth], grads[depth : 2 * depth], grads[2 * depth :]
-# One plain SGD step.
+# One plain SGD step: W⁽ˡ⁾ ← W⁽ˡ⁾ − η·∂L/∂W⁽ˡ⁾ and b⁽ˡ⁾ ← b⁽ˡ⁾ − η·∂L/∂b⁽ˡ⁾, η = LEARNING_RATE.
 W_next = [W - LEARNING_RATE * g for W, g in zip(weights, dW)]
 b_next = [b - LEARNING_RATE * g if TRAIN_BIASES else b for b, g in zip(biases, db)]
 
@@ -126,6 +129,14 @@ print(
 '''
 
 
+_SUPERSCRIPT = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
+
+
+def _layer(layer: int) -> str:
+    """The page's layer superscript for comments: 2 -> ⁽²⁾."""
+    return f"({layer})".translate(_SUPERSCRIPT)
+
+
 def _numbers(value) -> str:
     """A nested list of floats as Python source, every number by repr (round-trips exactly)."""
     if isinstance(value, list | tuple):
@@ -138,7 +149,8 @@ def _activation(act, layer: int) -> str:
     if code is None:
         raise SpecError(("activations",), f"no TensorFlow code known for '{act.name}'")
     params = {k: float(v) for k, v in act.params.items()}
-    return f"    {code.format(**params)},  # layer {layer}"
+    sup = _layer(layer)
+    return f"    {code.format(**params)},  # f of layer {layer}: a{sup} = f(z{sup})"
 
 
 def backprop_script(
@@ -158,11 +170,12 @@ def backprop_script(
     if reduction not in ("mean", "sum"):
         raise SpecError(("reduction",), "reduction must be 'mean' or 'sum'")
     weights = "".join(
-        f"    tf.constant({_numbers(W.tolist())}, DTYPE),  # W{i}: {W.shape[0]} x {W.shape[1]}\n"
+        f"    tf.constant({_numbers(W.tolist())}, DTYPE),"
+        f"  # W{_layer(i)}: {W.shape[0]} x {W.shape[1]}\n"
         for i, W in enumerate(net.weights, 1)
     )
     biases = "".join(
-        f"    tf.constant({_numbers(b.tolist())}, DTYPE),  # b{i}\n"
+        f"    tf.constant({_numbers(b.tolist())}, DTYPE),  # b{_layer(i)}\n"
         for i, b in enumerate(net.biases, 1)
     )
     activations = "".join(_activation(act, i) + "\n" for i, act in enumerate(net.activations, 1))

@@ -14,9 +14,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.engine.datasets import features
+from app.engine.datasets import features, generate
 from app.engine.playground import Limits, import_link
-from app.engine.playground.generators import d3_linear, draw, normal_random, shuffle
+from app.engine.playground.generators import (
+    d3_linear,
+    draw,
+    normal_random,
+    reg_gauss_label,
+    shuffle,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "playground"
 LOADS = json.loads((FIXTURES / "page_loads.json").read_text())["loads"]
@@ -105,3 +111,18 @@ def test_normal_random_rejects_points_outside_the_unit_disc():
     value = normal_random(lambda: next(draws), 0.0, 1.0)
     s = 0.5**2
     assert value == math.sqrt(-2 * math.log(s) / s) * 0.5
+
+
+def test_numpy_reg_gauss_follows_playgrounds_label():
+    """The seeded NumPy ``reg_gauss`` of /train labels its points as regressGaussian does."""
+    data = generate("reg_gauss", 400, 0.0, seed=3)
+    expected = [reg_gauss_label(x, y) for x, y in data.x]
+    assert data.labels == pytest.approx(expected, abs=1e-12)
+    assert min(expected) < -0.5 and max(expected) > 0.5  # bumps of both signs
+
+
+def test_cos_features():
+    points = np.array([[0.0, math.pi], [math.pi / 2, 0.0]])
+    assert features(points, ["cos_x1", "cos_x2"]) == pytest.approx(
+        np.array([[1.0, -1.0], [0.0, 1.0]]), abs=1e-15
+    )

@@ -89,18 +89,21 @@ def regress_plane(rand: Rand, num_samples: int, noise: float) -> list[Point]:
 GAUSSIANS = ((-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1))
 
 
+def reg_gauss_label(x: float, y: float) -> float:
+    """regressGaussian's ``getLabel``: of the six bumps, the largest in absolute value."""
+    label = 0.0
+    for cx, cy, sign in GAUSSIANS:
+        new_label = sign * _BUMP_SCALE(dist(x, y, cx, cy))
+        if abs(new_label) > abs(label):
+            label = new_label
+    return label
+
+
+_BUMP_SCALE = d3_linear((0, 2), (1, 0), clamp=True)
+
+
 def regress_gaussian(rand: Rand, num_samples: int, noise: float) -> list[Point]:
-    label_scale = d3_linear((0, 2), (1, 0), clamp=True)
-
-    def label_of(x: float, y: float) -> float:
-        label = 0.0
-        for cx, cy, sign in GAUSSIANS:  # the bump largest in absolute value wins
-            new_label = sign * label_scale(dist(x, y, cx, cy))
-            if abs(new_label) > abs(label):
-                label = new_label
-        return label
-
-    return _regress(rand, num_samples, noise, label_of)
+    return _regress(rand, num_samples, noise, reg_gauss_label)
 
 
 def classify_spiral(rand: Rand, num_samples: int, noise: float) -> list[Point]:

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from app.core.config import get_settings
 from app.engine.playground import Limits, export_link, import_link
+from app.schemas.common import build_network_from
 from app.schemas.playground import ExportResponse, ImportRequest, ImportResponse
 from app.schemas.train import TrainRequest
 
@@ -20,4 +21,5 @@ def post_import(req: ImportRequest) -> dict:
 @router.post("/export", response_model=ExportResponse)
 def post_export(req: TrainRequest) -> dict:
     """The Playground link for a /train request, plus what Playground cannot reproduce."""
+    build_network_from(req)  # the same checks as /train: layers, activations, shapes, limits
     return export_link(req.model_dump())

@@ -4,8 +4,11 @@ number rules, and every setting that does not reach the run named in a note."""
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.engine.errors import SpecError
+from app.engine.playground import Limits, import_link
 from app.engine.playground.state import (
     PROPS,
     hash_of,
@@ -132,3 +135,27 @@ def test_values_that_would_break_the_run_are_errors_naming_the_field(hash_, fiel
         parse_hash(hash_)
     assert caught.value.loc == ("url", field)
     assert words in caught.value.msg
+
+
+VALUES = ["", "0", "-1", "1e400", "NaN", "0x10", "2.5", "true", "false", "a b", "\ud800", "7,7"]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(
+    st.dictionaries(
+        st.sampled_from([p.name for p in PROPS] + ["x_hide", "other"]),
+        st.sampled_from(VALUES) | st.text(max_size=6),
+        max_size=8,
+    )
+)
+def test_any_link_gives_a_run_or_an_error_naming_a_setting(pairs):
+    link = "#" + "&".join(f"{name}={value}" for name, value in pairs.items())
+    try:
+        body = import_link(link, Limits(max_layers=8, max_units=64))
+    except SpecError as error:
+        assert error.loc[0] == "url" and error.msg
+        return
+    assert len(body["dataset"]["points"]) >= 1
+    assert all(math.isfinite(v) for p in body["dataset"]["points"] for v in p)
+    assert all(math.isfinite(v) for w in body["weights"] for row in w for v in row)
+    assert len(body["layers"]) == len(body["weights"]) + 1

@@ -214,6 +214,11 @@ def _hidden_activation(body: dict, regression: bool, notes: list[dict]) -> str:
 def _features(names: list[str], notes: list[dict]) -> dict:
     chosen = {OUR_FEATURES[name] for name in names if name in OUR_FEATURES}
     dropped = [name for name in names if name not in OUR_FEATURES]
+    if not chosen:
+        raise SpecError(
+            ("dataset", "features"),
+            "Playground has none of these inputs; it has: " + ", ".join(FEATURE_NAMES.values()),
+        )
     if dropped:
         notes.append(
             note("dataset.features", f"Playground has no input {', '.join(dropped)}; left out")

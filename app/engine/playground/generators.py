@@ -215,6 +215,7 @@ def draw(
     num_samples = NUM_SAMPLES_REGRESS if generator in REGRESS else NUM_SAMPLES_CLASSIFY
     data = make(rand, num_samples, noise_percent / 100)
     shuffle(rand, data)
-    split_index = math.floor(len(data) * perc_train / 100)
+    split = len(data) * perc_train / 100  # JS slice() clamps an end beyond either side
+    split_index = math.floor(min(max(split, -len(data) - 1), len(data) + 1))
     weights, biases = initial_params(rand, shape, init_zero)
     return PlaygroundDraw(data[:split_index], data[split_index:], weights, biases)

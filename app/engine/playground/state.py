@@ -93,6 +93,8 @@ def js_to_number(text: str) -> float:
             return float(int(text[2:], base))
         except ValueError:
             return math.nan
+        except OverflowError:
+            return math.inf
     return math.nan
 
 
@@ -128,7 +130,7 @@ def hash_of(url: str) -> str:
     A bare ``name=value&…`` string is taken as the hash itself. Characters a browser
     percent-encodes in a fragment (space, quotes, <, >, `, non-ASCII) are encoded the same way.
     """
-    url = url.strip()
+    url = url.strip().encode("utf-16", "surrogatepass").decode("utf-16", "replace")  # as USVString
     if "#" in url:
         text = url.split("#", 1)[1]
     elif "=" in url and not re.match(r"[a-z]+://", url, re.I):

@@ -162,6 +162,15 @@ def test_export_says_what_playground_cannot_do(client):
     assert {"activations", "dataset.features", "optimizer", "loss", "dataset", "weights"} <= fields
 
 
+def test_export_full_batch_and_oversized_batch(client):
+    body = {"layers": [2, 1], "activations": "tanh", "dataset": {"name": "xor"}}
+    full, _ = parse_hash(client.post(EXPORT, json=body).json()["url"])
+    assert full["batchSize"] == 250  # Playground's 500 points, half for training
+    big = client.post(EXPORT, json=body | {"batch_size": 300, "dataset": {"name": "xor"}})
+    notes = {n["field"]: n["message"] for n in big.json()["unsupported"]}
+    assert "never update" in notes["batch_size"]
+
+
 @pytest.mark.parametrize(
     ("body", "loc"),
     [

@@ -171,6 +171,14 @@ def export_link(body: dict) -> dict:
     )
     if batch_given is None:
         state["batchSize"] = len(run.train)  # Playground's full batch: one update per pass
+    elif batch_given > len(run.train):
+        notes.append(
+            note(
+                "batch_size",
+                f"batch_size {batch_given} is more than Playground's {len(run.train)} training "
+                "points: it would never update the weights",
+            )
+        )
     same_points = points is not None and [list(p) for p in run.train] == points
     if not same_points or [list(p) for p in run.test] != (spec.get("test_points") or []):
         notes.append(

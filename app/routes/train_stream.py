@@ -309,5 +309,5 @@ async def train_stream(ws: WebSocket) -> None:
         if ws.application_state == WebSocketState.CONNECTED:
             try:
                 await ws.close()
-            except RuntimeError:
-                pass
+            except (RuntimeError, WebSocketDisconnect):
+                pass  # the client is already gone

@@ -1,14 +1,16 @@
-// /train: play, pause and step a real TensorFlow training run. Every number comes from
-// POST /api/v1/train (chunks of updates that continue the same run through the returned
-// weights and optimizer_state); this module keeps the state and draws it.
+// /train: play, pause and step a real TensorFlow training run. The numbers arrive as frames
+// over WS /api/v1/train/stream (the server trains; this page only draws); when the server
+// refuses a stream (busy) the page says why and trains over POST /api/v1/train instead.
+// Drawing follows requestAnimationFrame: the newest frame is drawn, then acknowledged, so at
+// most two frames are ever in flight and a slow page simply gets fewer, later frames.
 
-import { fmt, getJSON, postJSON, showError } from "../api.js";
-import { drawDecisionBoundary } from "../charts/decision_boundary.js";
-import { drawLines } from "../charts/lines.js";
-import { drawNetworkGraph } from "../charts/network_graph.js";
-import { drawNeuronTiles } from "../charts/neuron_tiles.js";
+import { ApiError, fmt, postJSON, showError } from "../api.js";
+import { CLASS_COLORS, PlaneView, divergingColor } from "../charts/boundary_canvas.js";
+import { CurveChart } from "../charts/curve_canvas.js";
+import { NetworkView } from "../charts/train_network.js";
 import { t } from "../i18n.js";
 import { readState, writeState } from "../urlstate.js";
+import { decodeFrame, frameFromHttp } from "./train_frames.js";
 
 const $ = (id) => document.getElementById(id);
 const HIDDEN_ACTS = ["tanh", "relu", "sigmoid", "linear", "leaky_relu", "elu", "selu", "gelu", "swish", "softplus"];
@@ -18,27 +20,34 @@ const DATASETS = ["circle", "xor", "gauss", "spiral", "spiral3", "blobs3", "plan
 const CLASSES = { spiral3: 3, blobs3: 3, plane: 0, sine: 0 };
 const FEATURES = ["x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2"];
 const OPTIMIZERS = ["sgd", "momentum", "adam", "rmsprop"];
+const SPEEDS = ["epoch", 1, 5, 20, 100, 500];
 const MAX_HIDDEN = 6;
 const MAX_UNITS = 8;
 const BOUNDARY_RES = 40;
 const TILE_RES = 20;
+const STREAM_URL = "/api/v1/train/stream";
 
 const DEFAULTS = {
   dataset: "circle", samples: 500, noise: 0, testFraction: 0.5, dataSeed: 0,
   features: ["x1", "x2"], hidden: [4, 2], activation: "tanh", output: "tanh", loss: "mse",
   seed: 0, dtype: "float32", optimizer: "sgd", lr: 0.03, momentum: 0.9, beta1: 0.9,
   beta2: 0.999, rho: 0.9, nesterov: false, batch: 10, l2: 0, trainBiases: true,
-  unit: "update", speed: 20, showTest: false, view: "weights",
+  unit: "update", speed: "epoch", showTest: false, view: "weights",
   custom: { text: "", format: "csv", targets: 1 },
 };
 
 let settings = structuredClone(DEFAULTS);
+let recipes = {};
 let custom = null; // parsed user data: {inputs, targets}
-let run = null; // the training run: weights, optimizer state, history, last response
-let generation = 0; // bumps on every reset; a response from an older run is dropped
+let imported = null; // a /train body from a Playground link, used as-is until the setup changes
 let playing = false;
-let busy = false;
-let hovered = null; // [layer, unit] whose output the boundary plot shows
+let hovered = null; // [layer, unit] whose output the boundary view shows
+let frame = null; // the newest frame, every field kept (frames leave out what did not change)
+let drawn = null; // a copy of the frame last drawn (what tooltips describe)
+let received = 0; // frames received, and the count when the last one was drawn
+let drawnAt = 0;
+let drawScheduled = false;
+const fps = { frames: 0, since: performance.now() };
 
 // ---- settings: from the URL (sanitized), to the URL, from the controls -------------------
 
@@ -75,8 +84,8 @@ function sanitize(raw) {
     batch: src.batch === null ? null : num(src.batch, 1, 2000, d.batch),
     l2: num(src.l2, 0, 10, d.l2),
     trainBiases: src.trainBiases !== false,
-    unit: pick(src.unit, ["update", "epoch", "sample"], d.unit),
-    speed: num(src.speed, 1, 500, d.speed),
+    unit: pick(src.unit, ["update", "epoch"], d.unit),
+    speed: pick(src.speed, SPEEDS, d.speed),
     showTest: src.showTest === true,
     view: pick(src.view, ["weights", "gradients"], d.view),
     custom: {
@@ -89,36 +98,38 @@ function sanitize(raw) {
 
 function toControls() {
   const s = settings;
-  $("tr-dataset").value = s.dataset;
-  $("tr-samples").value = s.samples;
-  $("tr-noise").value = s.noise;
-  $("tr-test-fraction").value = s.testFraction;
-  $("tr-data-seed").value = s.dataSeed;
+  const set = (id, value) => ($(id).value = value);
+  set("tr-dataset", s.dataset);
+  set("tr-samples", s.samples);
+  set("tr-noise", s.noise);
+  set("tr-test-fraction", s.testFraction);
+  set("tr-data-seed", s.dataSeed);
   for (const box of document.querySelectorAll("input[name=tr-feature]")) box.checked = s.features.includes(box.value);
-  $("tr-activation").value = s.activation;
-  $("tr-output").value = s.output;
-  $("tr-loss").value = s.loss;
-  $("tr-seed").value = s.seed;
-  $("tr-dtype").value = s.dtype;
-  $("tr-optimizer").value = s.optimizer;
-  $("tr-lr").value = s.lr;
-  $("tr-momentum").value = s.momentum;
-  $("tr-beta1").value = s.beta1;
-  $("tr-beta2").value = s.beta2;
-  $("tr-rho").value = s.rho;
+  set("tr-activation", s.activation);
+  set("tr-output", s.output);
+  set("tr-loss", s.loss);
+  set("tr-seed", s.seed);
+  set("tr-dtype", s.dtype);
+  set("tr-optimizer", s.optimizer);
+  set("tr-lr", s.lr);
+  set("tr-momentum", s.momentum);
+  set("tr-beta1", s.beta1);
+  set("tr-beta2", s.beta2);
+  set("tr-rho", s.rho);
   $("tr-nesterov").checked = s.nesterov;
-  $("tr-batch").value = s.batch ?? "";
-  $("tr-l2").value = s.l2;
+  set("tr-batch", s.batch ?? "");
+  set("tr-l2", s.l2);
   $("tr-train-biases").checked = s.trainBiases;
-  $("tr-unit").value = s.unit;
-  $("tr-speed").value = String(s.speed);
+  set("tr-unit", s.unit);
+  set("tr-speed", String(s.speed));
   $("tr-show-test").checked = s.showTest;
   for (const radio of document.querySelectorAll("input[name=tr-view]")) radio.checked = radio.value === s.view;
-  if (s.custom.text) $("tr-custom-text").value = s.custom.text;
-  $("tr-custom-format").value = s.custom.format;
-  $("tr-custom-targets").value = s.custom.targets;
+  if (s.custom.text) set("tr-custom-text", s.custom.text);
+  set("tr-custom-format", s.custom.format);
+  set("tr-custom-targets", s.custom.targets);
   renderLayers();
   showOptimizerFields();
+  showRecipe();
 }
 
 function fromControls() {
@@ -130,6 +141,7 @@ function fromControls() {
   s.testFraction = n("tr-test-fraction");
   s.dataSeed = n("tr-data-seed");
   s.features = [...document.querySelectorAll("input[name=tr-feature]:checked")].map((b) => b.value);
+  if (!s.features.length) s.features = ["x1"];
   s.activation = $("tr-activation").value;
   s.output = $("tr-output").value;
   s.loss = $("tr-loss").value;
@@ -146,7 +158,8 @@ function fromControls() {
   s.l2 = n("tr-l2");
   s.trainBiases = $("tr-train-biases").checked;
   s.unit = $("tr-unit").value;
-  s.speed = n("tr-speed");
+  const speed = $("tr-speed").value;
+  s.speed = speed === "epoch" ? "epoch" : Number(speed);
   s.showTest = $("tr-show-test").checked;
   s.view = document.querySelector("input[name=tr-view]:checked").value;
   s.custom = { text: $("tr-custom-text").value, format: $("tr-custom-format").value, targets: n("tr-custom-targets") };
@@ -158,7 +171,7 @@ function saveState() {
   writeState(copy);
 }
 
-// ---- the network builder -----------------------------------------------------------------
+// ---- the network builder and recipes -----------------------------------------------------
 
 function inputUnits() {
   return settings.dataset === "custom" ? (custom ? custom.inputs[0].length : 2) : settings.features.length;
@@ -172,35 +185,24 @@ function outputUnits() {
 function renderLayers() {
   const box = $("tr-layers");
   box.replaceChildren();
-  const row = (label, control) => {
-    const div = document.createElement("div");
-    div.className = "tr-layer";
-    const strong = document.createElement("strong");
-    strong.textContent = label;
-    div.append(strong, control);
-    box.append(div);
-  };
-  const fixed = (n) => {
-    const span = document.createElement("span");
-    span.textContent = `${n} ${t("train.units")}`;
-    return span;
-  };
-  row(t("train.input_layer"), fixed(inputUnits()));
   settings.hidden.forEach((units, i) => {
+    const div = document.createElement("label");
+    div.className = "tr-layer";
+    const name = document.createElement("strong");
+    name.textContent = t("train.hidden_layer", { n: i + 1 });
     const input = document.createElement("input");
     input.type = "number";
     input.min = "1";
     input.max = String(MAX_UNITS);
     input.value = String(units);
-    input.setAttribute("aria-label", t("train.hidden_layer", { n: i + 1 }));
     input.addEventListener("change", () => {
       settings.hidden[i] = Math.min(MAX_UNITS, Math.max(1, Math.round(Number(input.value)) || 1));
       input.value = String(settings.hidden[i]);
-      changed(true);
+      changed("restart");
     });
-    row(t("train.hidden_layer", { n: i + 1 }), input);
+    div.append(name, input);
+    box.append(div);
   });
-  row(t("train.output_layer"), fixed(outputUnits()));
   $("tr-add-layer").disabled = settings.hidden.length >= MAX_HIDDEN;
   $("tr-remove-layer").disabled = settings.hidden.length === 0;
 }
@@ -217,54 +219,50 @@ function fitOutputToData() {
   if (classes === 3) {
     settings.output = "softmax";
     settings.loss = "categorical_crossentropy";
-  } else if (settings.output === "softmax" || settings.loss === "categorical_crossentropy") {
-    settings.output = classes === 0 ? "linear" : "tanh";
+  } else if (classes === 0) {
+    settings.output = "linear";
+    settings.loss = "mse";
+  } else if (settings.output === "softmax" || settings.loss === "categorical_crossentropy" || settings.output === "linear") {
+    settings.output = "tanh";
     settings.loss = "mse";
   }
 }
 
-// ---- talking to the API ------------------------------------------------------------------
+const featureLabel = (name) => t(`train.f_${name}`);
 
-function requestBody(steps, unit) {
-  const s = settings;
-  const layers = [inputUnits(), ...s.hidden, outputUnits()];
-  const optimizer = { name: s.optimizer, learning_rate: s.lr };
-  if (s.optimizer === "momentum") Object.assign(optimizer, { momentum: s.momentum, nesterov: s.nesterov });
-  if (s.optimizer === "rmsprop") Object.assign(optimizer, { momentum: s.momentum, rho: s.rho });
-  if (s.optimizer === "adam") Object.assign(optimizer, { beta_1: s.beta1, beta_2: s.beta2 });
-  const body = {
-    layers,
-    activations: [...s.hidden.map(() => s.activation), s.output],
-    loss: s.loss,
-    seed: s.seed,
-    dtype: s.dtype,
-    optimizer,
-    steps,
-    batch_size: unit === "sample" ? 1 : batchSize(),
-    l2: s.l2,
-    train_biases: s.trainBiases,
-    record_every: Math.max(1, Math.ceil(steps / 50)),
-    boundary_resolution: BOUNDARY_RES,
-    neuron_grids: true,
-    neuron_grid_resolution: TILE_RES,
-  };
-  if (s.dataset === "custom" && custom) {
-    Object.assign(body, { inputs: custom.inputs, targets: custom.targets });
-  } else {
-    body.dataset = {
-      name: s.dataset === "custom" ? "circle" : s.dataset,
-      samples: s.samples,
-      noise: s.noise,
-      seed: s.dataSeed,
-      test_fraction: s.testFraction,
-      features: s.features,
-    };
-  }
-  if (run?.weights) {
-    Object.assign(body, { weights: run.weights, biases: run.biases, optimizer_state: run.optimizerState });
-  }
-  return body;
+function recipeText(recipe) {
+  const opt = recipe.optimizer === "adam" ? "Adam" : recipe.optimizer.toUpperCase();
+  return `${recipe.features.map(featureLabel).join(", ")} → ${recipe.hidden.join("-")} ${recipe.activation}, ${opt} ${recipe.lr}`;
 }
+
+function matchesRecipe(recipe) {
+  const s = settings;
+  return JSON.stringify(s.features) === JSON.stringify(recipe.features) && JSON.stringify(s.hidden) === JSON.stringify(recipe.hidden)
+    && s.activation === recipe.activation && s.optimizer === recipe.optimizer && s.lr === recipe.lr;
+}
+
+/** Say which network learns the chosen dataset, and offer it when the current one differs. */
+function showRecipe() {
+  const recipe = recipes[settings.dataset];
+  $("tr-recipe-use").hidden = !recipe || matchesRecipe(recipe);
+  $("tr-recipe-hint").textContent = recipe
+    ? t(matchesRecipe(recipe) ? "train.recipe_on" : "train.recipe_hint", { recipe: recipeText(recipe), epochs: recipe.epochs })
+    : "";
+}
+
+function useRecipe() {
+  const recipe = recipes[settings.dataset];
+  if (!recipe) return;
+  Object.assign(settings, {
+    features: recipe.features.slice(), hidden: recipe.hidden.slice(), activation: recipe.activation,
+    optimizer: recipe.optimizer, lr: recipe.lr, batch: recipe.batch,
+  });
+  fitOutputToData();
+  toControls();
+  changed("restart");
+}
+
+// ---- the run's spec ------------------------------------------------------------------------
 
 /** The batch size to send: a batch as large as the training set is the full batch. */
 function batchSize() {
@@ -275,182 +273,139 @@ function batchSize() {
   return s.batch === null || s.batch >= train ? null : s.batch;
 }
 
-/** Apply `steps` updates (0: just evaluate the current weights). False on an error. */
-async function advance(steps, unit = settings.unit) {
-  if (busy) return true;
-  busy = true;
-  const mine = generation;
+function optimizerSpec() {
+  const s = settings;
+  const optimizer = { name: s.optimizer, learning_rate: s.lr };
+  if (s.optimizer === "momentum") Object.assign(optimizer, { momentum: s.momentum, nesterov: s.nesterov });
+  if (s.optimizer === "rmsprop") Object.assign(optimizer, { momentum: s.momentum, rho: s.rho });
+  if (s.optimizer === "adam") Object.assign(optimizer, { beta_1: s.beta1, beta_2: s.beta2 });
+  return optimizer;
+}
+
+/** A /train body for the current setup (without steps). */
+function spec() {
+  const s = settings;
+  if (imported) return { ...imported, boundary_resolution: BOUNDARY_RES, neuron_grids: true, neuron_grid_resolution: TILE_RES };
+  const body = {
+    layers: [inputUnits(), ...s.hidden, outputUnits()],
+    activations: [...s.hidden.map(() => s.activation), s.output],
+    loss: s.loss,
+    seed: s.seed,
+    dtype: s.dtype,
+    optimizer: optimizerSpec(),
+    batch_size: batchSize(),
+    l2: s.l2,
+    train_biases: s.trainBiases,
+    boundary_resolution: BOUNDARY_RES,
+    neuron_grids: true,
+    neuron_grid_resolution: TILE_RES,
+  };
+  if (s.dataset === "custom" && custom) {
+    Object.assign(body, { inputs: custom.inputs, targets: custom.targets });
+  } else {
+    body.dataset = {
+      name: s.dataset === "custom" ? "circle" : s.dataset,
+      samples: s.samples, noise: s.noise, seed: s.dataSeed, test_fraction: s.testFraction, features: s.features,
+    };
+  }
+  return body;
+}
+
+const perFrame = () => (settings.speed === "epoch" ? { per_frame: 1, frame_unit: "epoch" } : { per_frame: settings.speed, frame_unit: "update" });
+
+// ---- transport 1: the stream -------------------------------------------------------------
+
+const stream = { ws: null, open: false, refused: null, pending: [] };
+
+function streamSend(message) {
+  if (stream.ws && stream.open) stream.ws.send(JSON.stringify(message));
+  else stream.pending.push(message);
+}
+
+/** Open the stream (once) and start the run; resolves false when the server refuses it. */
+function connect() {
+  return new Promise((resolve) => {
+    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(`${scheme}://${window.location.host}${STREAM_URL}`);
+    stream.ws = ws;
+    let settled = false;
+    const settle = (ok) => {
+      if (!settled) resolve(ok);
+      settled = true;
+    };
+    ws.addEventListener("open", () => {
+      stream.open = true;
+      for (const message of stream.pending.splice(0)) ws.send(JSON.stringify(message));
+      settle(true);
+    });
+    ws.addEventListener("message", (event) => {
+      const message = JSON.parse(event.data);
+      if (message.type === "frame") receive(decodeFrame(message));
+      else if (message.type === "error") showError($("tr-error"), new ApiError(422, message.detail));
+      else if (message.type === "busy") {
+        stream.refused = t("train.stream_busy", { detail: message.detail ?? "", retry: message.retry_after });
+      }
+    });
+    ws.addEventListener("close", () => {
+      const wasOpen = stream.open;
+      stream.open = false;
+      stream.ws = null;
+      if (stream.refused) {
+        settle(false);
+        fallBackToHttp(stream.refused);
+      } else if (!wasOpen) {
+        settle(false);
+        fallBackToHttp(t("train.stream_failed"));
+      } else if (playing) {
+        setPlaying(false);
+      }
+    });
+  });
+}
+
+// ---- transport 2: POST /train (when the stream is refused) -------------------------------
+
+const http = { on: false, busy: false, weights: null, optimizerState: null, generation: 0 };
+
+function fallBackToHttp(reason) {
+  const mode = $("tr-mode");
+  mode.hidden = false;
+  mode.textContent = reason;
+  if (http.on) return;
+  http.on = true;
+  const wasPlaying = playing;
+  restart().then(() => wasPlaying && setPlaying(true));
+}
+
+async function httpAdvance(steps) {
+  if (http.busy) return true;
+  http.busy = true;
+  const mine = http.generation;
+  const body = { ...spec(), steps, record_every: Math.max(1, steps) };
+  if (http.weights) Object.assign(body, { weights: http.weights.weights, biases: http.weights.biases, optimizer_state: http.optimizerState });
   try {
-    const data = await postJSON("/api/v1/train", requestBody(steps, unit));
-    if (mine !== generation) return true;
-    absorb(data);
-    draw();
-    showError($("tr-error"), null);
+    const data = await postJSON("/api/v1/train", body);
+    if (mine !== http.generation) return true;
+    const diverged = data.weights.flat(2).some((v) => v === null);
+    http.weights = diverged ? null : { weights: data.weights, biases: data.biases };
+    http.optimizerState = diverged ? null : data.optimizer_state;
+    receive(frameFromHttp(data));
     return true;
   } catch (error) {
-    if (mine === generation) showError($("tr-error"), error);
+    if (mine === http.generation) showError($("tr-error"), error);
     return false;
   } finally {
-    busy = false;
+    http.busy = false;
   }
 }
 
-function absorb(data) {
-  if (!run) run = { history: { step: [], loss: [], testLoss: [], acc: [], testAcc: [] } };
-  const h = run.history;
-  for (const entry of data.history) {
-    const step = data.start_iteration + entry.step;
-    if (h.step.length && step <= h.step[h.step.length - 1]) continue; // already drawn
-    h.step.push(step);
-    h.loss.push(entry.loss);
-    h.testLoss.push(entry.test_loss ?? null);
-    h.acc.push(entry.accuracy ?? null);
-    h.testAcc.push(entry.test_accuracy ?? null);
-  }
-  Object.assign(run, {
-    weights: data.weights,
-    biases: data.biases,
-    optimizerState: data.optimizer_state,
-    last: data,
-  });
-  if (data.weights.flat(2).some((v) => v === null)) run.weights = null; // diverged: start over next time
-  const warning = data.warnings.find((w) => w.code === "non_finite");
-  $("tr-warning").hidden = !warning;
-  $("tr-warning").textContent = warning ? warning.message : "";
+function stepsPerFrame(unit = settings.speed === "epoch" ? "epoch" : "update", count = settings.speed === "epoch" ? 1 : settings.speed) {
+  return unit === "epoch" ? count * (frame?.task?.batches_per_epoch ?? 1) : count;
 }
 
-// ---- drawing -----------------------------------------------------------------------------
-
-function draw() {
-  const data = run.last;
-  const h = run.history;
-  const lastAt = (list) => list[list.length - 1];
-  $("tr-stat-iteration").textContent = String(data.optimizer_state.iterations);
-  $("tr-stat-epoch").textContent = fmt(data.epoch, 4);
-  $("tr-stat-loss").textContent = fmt(lastAt(h.loss));
-  $("tr-stat-test-loss").textContent = fmt(lastAt(h.testLoss));
-  const acc = lastAt(h.acc);
-  $("tr-stat-accuracy").textContent = acc === null ? "—" : `${fmt(acc, 3)} / ${fmt(lastAt(h.testAcc), 3)}`;
-  drawBoundary();
-  drawCurve();
-  drawGraph();
-  if (data.neuron_grids) {
-    const depth = data.sizes.length - 1;
-    const labels = data.sizes.map((_, l) =>
-      l === 0 ? t("train.input_layer") : l === depth ? t("train.output_layer") : t("train.hidden_layer", { n: l }));
-    drawNeuronTiles($("tr-neurons"), data.neuron_grids, {
-      labels,
-      onEnter: (l, j) => hover([l, j]),
-      onLeave: () => hover(null),
-    });
-  }
-}
-
-function outputRange(data) {
-  if (data.task.classes === 2) return data.task.thresholds[1] === 0 ? [-1, 1] : [0, 1];
-  return [-1, 1];
-}
-
-function drawBoundary() {
-  const data = run?.last;
-  if (!data?.boundary) return;
-  const points = [];
-  const tr = data.points?.train;
-  if (tr) points.push({ xy: tr.x, label: tr.label, name: "train" });
-  if (settings.showTest && data.points?.test) points.push({ xy: data.points.test.x, label: data.points.test.label, hollow: true, name: "test" });
-  let grid = { x: data.boundary.x, y: data.boundary.y, z: data.boundary.z };
-  let [zmin, zmax] = outputRange(data);
-  let classes = data.task.classes;
-  let title = "";
-  if (hovered && data.neuron_grids) {
-    const [l, j] = hovered;
-    const z = data.neuron_grids.layers[l]?.[j];
-    if (z) {
-      const max = Math.max(1e-9, ...z.flat().filter((v) => v !== null).map(Math.abs));
-      grid = { x: data.neuron_grids.x, y: data.neuron_grids.y, z };
-      [zmin, zmax] = [-max, max];
-      classes = Math.min(classes, 2);
-      title = t("train.boundary_neuron", { layer: l, unit: j + 1 });
-    }
-  }
-  drawDecisionBoundary($("tr-boundary"), { ...grid, zmin, zmax, classes, points, title });
-}
-
-function drawCurve() {
-  const h = run.history;
-  const x = h.step.slice(); // fresh arrays: Plotly.react redraws only what changed identity
-  const series = [{ x, y: h.loss.slice(), name: t("train.curve_train"), color: "#0f172a" }];
-  if (h.testLoss.some((v) => v !== null)) series.push({ x, y: h.testLoss.slice(), name: t("train.curve_test"), color: "#94a3b8" });
-  if (h.acc.some((v) => v !== null)) {
-    series.push({ x, y: h.acc.slice(), name: t("train.curve_accuracy"), color: "#16a34a", dash: "dot", width: 1.5, axis: "y2" });
-  }
-  drawLines($("tr-curve"), {
-    series, xTitle: t("train.steps_axis"), yTitle: t("train.loss_axis"), y2Title: t("train.accuracy_axis"), height: 380,
-  });
-}
-
-function drawGraph() {
-  const data = run.last;
-  const model = {
-    sizes: data.sizes,
-    activations: data.activations,
-    weights: data.weights,
-    biases: data.biases,
-    dW: data.gradients?.weights,
-    db: data.gradients?.biases,
-  };
-  const edges = data.sizes.slice(1).reduce((sum, n, l) => sum + n * data.sizes[l], 0);
-  const element = $("tr-graph");
-  drawNetworkGraph(element, model, { view: settings.view, showValues: edges <= 24, height: 380 }).then(() => {
-    if (element.dataset.hooked) return;
-    element.dataset.hooked = "1";
-    element.on("plotly_hover", (event) => {
-      const point = event.points?.[0];
-      if (point?.data?.meta === "neurons" && Array.isArray(point.customdata)) hover(point.customdata);
-    });
-    element.on("plotly_unhover", () => hover(null));
-  });
-}
-
-function hover(target) {
-  hovered = target;
-  drawBoundary();
-}
-
-async function drawPreview() {
-  const box = $("tr-preview");
-  if (settings.dataset === "custom") {
-    box.hidden = true;
-    return;
-  }
-  box.hidden = false;
-  const s = settings;
-  const query = new URLSearchParams({ samples: s.samples, noise: s.noise, seed: s.dataSeed, test_fraction: s.testFraction });
-  try {
-    const data = await getJSON(`/api/v1/datasets/${encodeURIComponent(s.dataset)}?${query}`);
-    drawDecisionBoundary(box, {
-      x: data.domain, y: data.domain, zmin: -1, zmax: 1, classes: data.classes, height: 220,
-      points: [{ xy: data.train.x, label: data.train.label, name: "train" }, { xy: data.test.x, label: data.test.label, hollow: true, name: "test" }],
-    });
-  } catch (error) {
-    showError($("tr-error"), error);
-  }
-}
-
-// ---- play, pause, step, reset ------------------------------------------------------------
-
-function setPlaying(on) {
-  playing = on;
-  const button = $("tr-play");
-  button.setAttribute("aria-pressed", String(on));
-  button.textContent = on ? button.dataset.pause : button.dataset.play;
-  if (on) loop();
-}
-
-async function loop() {
-  while (playing) {
-    const ok = await advance(settings.speed, settings.unit === "sample" ? "update" : settings.unit);
-    if (!ok) {
+async function httpLoop() {
+  while (playing && http.on) {
+    if (!(await httpAdvance(stepsPerFrame()))) {
       setPlaying(false);
       break;
     }
@@ -458,35 +413,180 @@ async function loop() {
   }
 }
 
-async function step() {
-  if (busy) return;
-  const perEpoch = run?.last?.batches_per_epoch ?? 1;
-  await advance(settings.unit === "epoch" ? perEpoch : 1, settings.unit);
-}
+// ---- the run: start, play, step, change --------------------------------------------------
 
-async function reset() {
-  generation += 1;
-  run = null;
+/** A new run from the current setup (data or network changed, or the page opened). */
+async function restart() {
+  frame = null;
+  drawn = null;
   hovered = null;
-  busy = false;
-  await advance(0);
+  curve.clear();
+  if (http.on) {
+    http.generation += 1;
+    http.weights = null;
+    http.optimizerState = null;
+    http.busy = false;
+    await httpAdvance(0);
+    return;
+  }
+  streamSend({ type: "start", spec: spec(), ...perFrame() });
+  if (!stream.ws) await connect();
+  if (playing) streamSend({ type: "play" });
 }
 
-let resetTimer = null;
-/** A control changed: remember it; a change of data or network starts a new run. */
-function changed(restart) {
+function setPlaying(on) {
+  playing = on;
+  const button = $("tr-play");
+  button.setAttribute("aria-pressed", String(on));
+  button.textContent = on ? button.dataset.pause : button.dataset.play;
+  fps.frames = 0;
+  fps.since = performance.now();
+  if (http.on) {
+    if (on) httpLoop();
+    return;
+  }
+  if (!stream.ws) restart();
+  streamSend({ type: on ? "play" : "pause" });
+}
+
+function stepOnce() {
+  if (http.on) return httpAdvance(stepsPerFrame(settings.unit, 1));
+  if (!stream.ws) restart();
+  streamSend({ type: "step", unit: settings.unit });
+  return null;
+}
+
+/** Apply a change: "restart" begins a new run, "live" changes the running one, else nothing. */
+let restartTimer = null;
+function changed(kind, fields = {}) {
   fromControls();
   showOptimizerFields();
+  showRecipe();
   saveState();
-  if (restart) {
+  if (kind === "restart") {
+    imported = null;
     renderLayers();
-    clearTimeout(resetTimer);
-    resetTimer = setTimeout(() => {
-      drawPreview();
-      reset();
-    }, 150);
+    clearTimeout(restartTimer);
+    restartTimer = setTimeout(restart, 120);
+  } else if (kind === "live" && !http.on) {
+    streamSend({ type: "set", ...fields });
   }
 }
+
+// ---- frames in, drawing out --------------------------------------------------------------
+
+/** Keep a frame (fields it leaves out keep their last value) and its curve point. */
+function receive(next) {
+  frame = Object.assign(frame ?? {}, next);
+  received += 1;
+  if (next.iteration !== undefined) {
+    const epoch = next.epoch ?? next.iteration / (frame.task?.batches_per_epoch || 1);
+    const last = curve.x.length ? curve.x[curve.x.length - 1] : -1;
+    if (epoch < last) curve.clear(); // a reset
+    if (epoch !== last) curve.push(epoch, [frame.loss, frame.test_loss, frame.accuracy, frame.test_accuracy]);
+  }
+  if (!drawScheduled) {
+    drawScheduled = true;
+    requestAnimationFrame(drawFrame);
+  }
+}
+
+function drawFrame() {
+  drawScheduled = false;
+  const f = frame;
+  if (!f || received === drawnAt) return;
+  drawnAt = received;
+  drawn = { ...f };
+  $("tr-stat-iteration").textContent = String(f.iteration);
+  $("tr-stat-epoch").textContent = fmt(f.epoch, 4);
+  $("tr-stat-loss").textContent = fmt(f.loss);
+  $("tr-stat-test-loss").textContent = fmt(f.test_loss);
+  $("tr-stat-accuracy").textContent = f.accuracy === null || f.accuracy === undefined ? "—" : `${fmt(f.accuracy, 3)} / ${fmt(f.test_accuracy, 3)}`;
+  drawNetwork(f);
+  drawBoundary(f);
+  curve.draw();
+  fps.frames += 1;
+  const now = performance.now();
+  if (now - fps.since > 1000) {
+    $("tr-stat-fps").textContent = String(Math.round((fps.frames * 1000) / (now - fps.since)));
+    fps.frames = 0;
+    fps.since = now;
+  }
+  if (f.seq && stream.open) stream.ws.send(JSON.stringify({ type: "ack", seq: f.seq }));
+  document.body.dataset.ready = "1";
+}
+
+const layerName = (l, depth) => (l === 0 ? t("train.input_layer") : l === depth ? t("train.output_layer") : t("train.hidden_layer", { n: l }));
+
+function inputLabels(f) {
+  const names = f.task?.features;
+  return f.sizes.slice(0, 1).flatMap((n) => Array.from({ length: n }, (_, j) => (names?.[j] ? featureLabel(names[j]) : `x${j + 1}`)));
+}
+
+function drawNetwork(f) {
+  if (!f.sizes) return;
+  const depth = f.sizes.length - 1;
+  network.layout(f.sizes, inputLabels(f), f.sizes.map((_, l) => layerName(l, depth)));
+  const gradients = settings.view === "gradients";
+  network.updateEdges(gradients ? f.gradients?.weights : f.weights, gradients);
+  const grids = f.neuronGrids;
+  if (!grids) return;
+  grids.forEach((layer, l) => layer.forEach((grid, j) => {
+    const max = Math.max(Math.abs(grid.lo), Math.abs(grid.hi), 1e-9);
+    network.drawNode(l, j, grid, (v) => v / max);
+  }));
+}
+
+function pointColor(f) {
+  const classes = f.task?.classes ?? 2;
+  if (classes > 2) return (label) => CLASS_COLORS[label] ?? [0, 0, 0];
+  if (classes === 2) return (label) => divergingColor(label >= 1 ? 1 : -1);
+  return (label) => divergingColor(label);
+}
+
+/** The output over the plane, or the hovered neuron's, with the points on top. */
+function drawBoundary(f) {
+  if (!f.boundary || !f.domain) return;
+  const points = [];
+  if (f.points?.train) points.push({ xy: f.points.train.x, label: f.points.train.label });
+  if (settings.showTest && f.points?.test) points.push({ xy: f.points.test.x, label: f.points.test.label, hollow: true });
+  let grid = f.boundary;
+  let toUnit = f.task?.thresholds?.[1] === 0.5 && f.task?.classes === 2 ? (v) => 2 * v - 1 : (v) => v;
+  let classes = f.task?.classes === 3 || f.sizes?.[f.sizes.length - 1] > 1 ? 3 : 2;
+  let caption = t("train.network_output");
+  const unit = hovered && f.neuronGrids?.[hovered[0]]?.[hovered[1]];
+  if (unit) {
+    const max = Math.max(Math.abs(unit.lo), Math.abs(unit.hi), 1e-9);
+    grid = unit;
+    toUnit = (v) => v / max;
+    classes = 2;
+    caption = t("train.boundary_neuron", { layer: hovered[0], unit: hovered[1] + 1 });
+  }
+  $("tr-boundary-caption").textContent = caption;
+  plane.draw({ grid, toUnit, classes, points, domain: f.domain, pointColor: pointColor(f) });
+  $("tr-boundary").dataset.iteration = String(f.iteration);
+}
+
+function hover(target) {
+  hovered = target;
+  if (frame) drawBoundary(frame);
+}
+
+function describeEdge(l, i, j) {
+  const f = drawn;
+  const w = f?.weights?.[l - 1]?.[i]?.[j];
+  const g = f?.gradients?.weights?.[l - 1]?.[i]?.[j];
+  return `W(${l})${i + 1},${j + 1} = ${fmt(w)}   ∂L/∂W = ${fmt(g)}`;
+}
+
+function describeNode(l, j) {
+  if (l === 0) return inputLabels(drawn ?? frame)[j];
+  if (!drawn?.sizes) return "";
+  const b = drawn.biases?.[l - 1]?.[j];
+  return `${layerName(l, drawn.sizes.length - 1)} ${j + 1}: b = ${fmt(b)}`;
+}
+
+// ---- own data and Playground links -------------------------------------------------------
 
 async function useCustomData() {
   const status = $("tr-custom-status");
@@ -499,12 +599,81 @@ async function useCustomData() {
     status.textContent = t("train.custom_ok", { rows: data.rows, inputs: data.input_columns, targets: data.target_columns });
     settings.dataset = "custom";
     $("tr-dataset").value = "custom";
-    changed(true);
+    showError($("tr-error"), null);
+    changed("restart");
   } catch (error) {
     status.textContent = "";
     showError($("tr-error"), error);
   }
 }
+
+function showUnsupported(items) {
+  const list = $("tr-pg-unsupported");
+  list.replaceChildren(...(items ?? []).map((item) => {
+    const li = document.createElement("li");
+    li.textContent = typeof item === "string" ? item : item.message ?? item.detail ?? JSON.stringify(item);
+    return li;
+  }));
+  list.hidden = !items?.length;
+}
+
+async function importPlayground() {
+  const status = $("tr-pg-status");
+  try {
+    const data = await postJSON("/api/v1/playground/import", { url: $("tr-pg-url").value.trim() });
+    const { unsupported, ...body } = data;
+    delete body.steps;
+    imported = body;
+    adoptImported(body);
+    status.textContent = unsupported?.length ? t("train.pg_partial") : t("train.pg_exact");
+    showUnsupported(unsupported);
+    showError($("tr-error"), null);
+    restart();
+  } catch (error) {
+    status.textContent = error.status === 404 || error.status === 405 ? t("train.pg_missing") : "";
+    if (!(error.status === 404 || error.status === 405)) showError($("tr-error"), error);
+  }
+}
+
+/** Show an imported run's settings in the controls (the run itself uses the body as given). */
+function adoptImported(body) {
+  const s = settings;
+  const acts = Array.isArray(body.activations) ? body.activations : [body.activations];
+  const name = (a) => (typeof a === "string" ? a : a?.name);
+  s.hidden = (body.layers ?? []).slice(1, -1);
+  if (acts.length) s.activation = pick(name(acts[0]), HIDDEN_ACTS, s.activation);
+  s.output = pick(name(acts[acts.length - 1]), OUTPUT_ACTS, s.output);
+  s.loss = pick(body.loss, LOSSES, s.loss);
+  s.lr = body.optimizer?.learning_rate ?? s.lr;
+  s.optimizer = pick(body.optimizer?.name, OPTIMIZERS, s.optimizer);
+  s.batch = body.batch_size ?? null;
+  s.l2 = body.l2 ?? 0;
+  if (body.dataset) {
+    s.dataset = pick(body.dataset.name, DATASETS, s.dataset);
+    s.noise = body.dataset.noise ?? s.noise;
+    s.features = (body.dataset.features ?? s.features).filter((f) => FEATURES.includes(f));
+  }
+  const keep = imported;
+  toControls();
+  imported = keep;
+}
+
+async function exportPlayground() {
+  const status = $("tr-pg-status");
+  const link = $("tr-pg-link");
+  try {
+    const data = await postJSON("/api/v1/playground/export", { ...spec(), steps: 0 });
+    link.href = data.url;
+    link.hidden = false;
+    status.textContent = data.unsupported?.length ? t("train.pg_export_partial") : t("train.pg_export_ok");
+    showUnsupported(data.unsupported);
+  } catch (error) {
+    link.hidden = true;
+    status.textContent = error.status === 404 || error.status === 405 ? t("train.pg_missing") : error.message;
+  }
+}
+
+// ---- wiring ------------------------------------------------------------------------------
 
 function fillSelect(id, values) {
   const select = $(id);
@@ -517,54 +686,66 @@ function fillSelect(id, values) {
 }
 
 function wire() {
-  const restartIds = ["tr-samples", "tr-noise", "tr-test-fraction", "tr-data-seed", "tr-activation", "tr-output", "tr-loss", "tr-seed", "tr-dtype", "tr-batch", "tr-train-biases"];
-  for (const id of restartIds) $(id).addEventListener("change", () => changed(true));
-  const keepIds = ["tr-lr", "tr-momentum", "tr-beta1", "tr-beta2", "tr-rho", "tr-nesterov", "tr-l2", "tr-unit", "tr-speed"];
-  for (const id of keepIds) $(id).addEventListener("change", () => changed(false));
-  $("tr-optimizer").addEventListener("change", () => {
-    changed(false);
-    if (run) run.optimizerState = null; // a new optimizer starts with empty slots
+  const on = (id, handler) => $(id).addEventListener("change", handler);
+  for (const id of ["tr-samples", "tr-test-fraction", "tr-data-seed", "tr-activation", "tr-output", "tr-loss", "tr-seed", "tr-dtype", "tr-train-biases", "tr-optimizer", "tr-momentum", "tr-beta1", "tr-beta2", "tr-rho", "tr-nesterov"]) {
+    on(id, () => changed("restart"));
+  }
+  on("tr-lr", () => changed("live", { learning_rate: Number($("tr-lr").value) }));
+  on("tr-l2", () => changed("live", { l2: Number($("tr-l2").value) }));
+  on("tr-noise", () => changed("live", { noise: Number($("tr-noise").value) }));
+  on("tr-batch", () => {
+    fromControls();
+    changed("live", { batch_size: batchSize() });
   });
-  for (const box of document.querySelectorAll("input[name=tr-feature]")) box.addEventListener("change", () => changed(true));
-  $("tr-dataset").addEventListener("change", () => {
+  on("tr-speed", () => {
+    fromControls();
+    changed("live", perFrame());
+  });
+  on("tr-unit", () => changed("keep"));
+  for (const box of document.querySelectorAll("input[name=tr-feature]")) box.addEventListener("change", () => changed("restart"));
+  on("tr-dataset", () => {
     fromControls();
     fitOutputToData();
     toControls();
     if (settings.dataset === "custom" && !custom) {
+      $("tr-more").open = true;
       $("tr-custom").open = true;
       useCustomData();
       return;
     }
-    changed(true);
+    changed("restart");
   });
-  $("tr-show-test").addEventListener("change", () => {
-    changed(false);
-    drawBoundary();
+  on("tr-show-test", () => {
+    changed("keep");
+    if (frame) drawBoundary(frame);
   });
   for (const radio of document.querySelectorAll("input[name=tr-view]")) {
     radio.addEventListener("change", () => {
-      changed(false);
-      if (run?.last) drawGraph();
+      changed("keep");
+      if (frame) drawNetwork(frame);
     });
   }
   $("tr-add-layer").addEventListener("click", () => {
     if (settings.hidden.length < MAX_HIDDEN) settings.hidden.push(2);
-    saveState();
     renderLayers();
-    changed(true);
+    changed("restart");
   });
   $("tr-remove-layer").addEventListener("click", () => {
     settings.hidden.pop();
     renderLayers();
-    changed(true);
+    changed("restart");
   });
+  $("tr-recipe-use").addEventListener("click", useRecipe);
   $("tr-play").addEventListener("click", () => setPlaying(!playing));
-  $("tr-step").addEventListener("click", step);
+  $("tr-step").addEventListener("click", stepOnce);
   $("tr-reset").addEventListener("click", () => {
     setPlaying(false);
-    reset();
+    if (http.on || imported) restart();
+    else streamSend({ type: "reset" });
   });
   $("tr-custom-use").addEventListener("click", useCustomData);
+  $("tr-pg-import").addEventListener("click", importPlayground);
+  $("tr-pg-export").addEventListener("click", exportPlayground);
   $("tr-copy-link").addEventListener("click", () => {
     saveState();
     const status = $("tr-link-status");
@@ -575,14 +756,40 @@ function wire() {
   });
 }
 
+const plane = new PlaneView($("tr-boundary").querySelector("canvas"));
+const curve = new CurveChart($("tr-curve").querySelector("canvas"), {
+  series: [
+    { name: t("train.curve_train"), color: "#0f172a" },
+    { name: t("train.curve_test"), color: "#94a3b8" },
+    { name: t("train.curve_accuracy"), color: "#16a34a", axis: "right", dash: true },
+    { name: t("train.curve_test_accuracy"), color: "#86efac", axis: "right", dash: true },
+  ].map((s) => ({ axis: "left", ...s })),
+  xTitle: t("train.epochs_axis"),
+});
+const network = new NetworkView($("tr-graph"), {
+  onEnter: (l, j) => hover([l, j]),
+  onLeave: () => hover(null),
+  describeEdge,
+  describeNode,
+});
+
+// A new width (window resized, phone turned) lays the network out again.
+new ResizeObserver(() => frame?.sizes && drawNetwork(frame)).observe($("tr-graph"));
+
 async function main() {
   fillSelect("tr-activation", HIDDEN_ACTS);
   fillSelect("tr-output", OUTPUT_ACTS);
   fillSelect("tr-loss", LOSSES);
+  try {
+    recipes = await (await fetch("/static/js/pages/train_recipes.json")).json();
+  } catch {
+    recipes = {};
+  }
   settings = sanitize(readState() ?? DEFAULTS);
   if (settings.dataset === "custom") {
     if (settings.custom.text) {
       $("tr-custom-text").value = settings.custom.text;
+      $("tr-more").open = true;
       $("tr-custom").open = true;
     } else {
       settings.dataset = "circle";
@@ -590,13 +797,8 @@ async function main() {
   }
   toControls();
   wire();
-  if (settings.dataset === "custom") {
-    await useCustomData();
-  } else {
-    drawPreview();
-    await reset();
-  }
-  document.body.dataset.ready = "1";
+  if (settings.dataset === "custom") await useCustomData();
+  else await restart();
 }
 
 main();

@@ -1,7 +1,7 @@
 """The Python port of ``seedrandom`` (ARC4, as TF Playground seeds Math.random) against the
-real npm package: its first 10,000 draws per seed, from the checked-in fixture always, and
-live from Node when Node and the package are at hand (``SEEDRANDOM_DIR`` = a folder whose
-node_modules holds seedrandom)."""
+real npm package: its first 10,000 draws per seed, from the checked-in fixture (made in
+Chromium) always, and live from Node when Node and the package are at hand
+(``SEEDRANDOM_DIR`` = a folder whose node_modules holds seedrandom)."""
 
 import base64
 import json

@@ -57,34 +57,12 @@ def import_link(url: str, limits: Limits) -> dict:
                 "has loaded (it then carries seed=…) to get the points you saw",
             )
         )
-    features = [f for f in FEATURES if state[f] and f not in state["hidden_inputs"]]
-    if not features:
-        raise SpecError(("url", "x"), "no input feature is on: Playground's network has no inputs")
-    hidden = state["networkShape"]
-    _check_shape(hidden, limits)
-    if state["learningRate"] <= 0:
-        raise SpecError(("url", "learningRate"), "learningRate must be more than 0")
-    regression = state["problem"] == "regression"
-    generator = state["regDataset"] if regression else state["dataset"]
-    shape = [len(features), *hidden, 1]
-    run = draw(
-        state["seed"], generator, state["noise"], state["percTrainData"], shape, state["initZero"]
-    )
-    if not run.train:
-        raise SpecError(
-            ("url", "percTrainData"),
-            f"percTrainData={state['percTrainData']} leaves no training points",
-        )
-    batch = state["batchSize"]
-    if batch > len(run.train):
-        raise SpecError(
-            ("url", "batchSize"),
-            f"batchSize={batch} is more than the {len(run.train)} training points: "
-            "Playground would never update the weights",
-        )
+    features, generator, run = _page_load(state, limits)
+    hidden, batch = state["networkShape"], state["batchSize"]
+    regression = generator in REGRESS
     regularization = REGULARIZATIONS[state["regularization"]]
     body = {
-        "layers": shape,
+        "layers": [len(features), *hidden, 1],
         "activations": [state["activation"]] * len(hidden) + ["linear" if regression else "tanh"],
         "weights": run.weights,
         "biases": run.biases,
@@ -108,6 +86,33 @@ def import_link(url: str, limits: Limits) -> dict:
         "steps": len(run.train) // batch,  # one Playground step: one pass over the data
     }
     return {**body, "unsupported": notes}
+
+
+def _page_load(state: dict, limits: Limits):
+    """The page's inputs, generator and draw, refusing what would break Playground's run."""
+    features = [f for f in FEATURES if state[f] and f not in state["hidden_inputs"]]
+    if not features:
+        raise SpecError(("url", "x"), "no input feature is on: Playground's network has no inputs")
+    _check_shape(state["networkShape"], limits)
+    if state["learningRate"] <= 0:
+        raise SpecError(("url", "learningRate"), "learningRate must be more than 0")
+    generator = state["regDataset"] if state["problem"] == "regression" else state["dataset"]
+    shape = [len(features), *state["networkShape"], 1]
+    run = draw(
+        state["seed"], generator, state["noise"], state["percTrainData"], shape, state["initZero"]
+    )
+    if not run.train:
+        raise SpecError(
+            ("url", "percTrainData"),
+            f"percTrainData={state['percTrainData']} leaves no training points",
+        )
+    if state["batchSize"] > len(run.train):
+        raise SpecError(
+            ("url", "batchSize"),
+            f"batchSize={state['batchSize']} is more than the {len(run.train)} training "
+            "points: Playground would never update the weights",
+        )
+    return features, generator, run
 
 
 def _check_shape(hidden: list[int], limits: Limits) -> None:

@@ -16,9 +16,9 @@ const $ = (id) => document.getElementById(id);
 const HIDDEN_ACTS = ["tanh", "relu", "sigmoid", "linear", "leaky_relu", "elu", "selu", "gelu", "swish", "softplus"];
 const OUTPUT_ACTS = ["tanh", "sigmoid", "linear", "softmax"];
 const LOSSES = ["mse", "binary_crossentropy", "categorical_crossentropy", "half_sse", "sse"];
-const DATASETS = ["circle", "xor", "gauss", "spiral", "spiral3", "blobs3", "plane", "sine", "custom"];
-const CLASSES = { spiral3: 3, blobs3: 3, plane: 0, sine: 0 };
-const FEATURES = ["x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2"];
+const DATASETS = ["circle", "xor", "gauss", "spiral", "spiral3", "blobs3", "plane", "sine", "reg_gauss", "custom"];
+const CLASSES = { spiral3: 3, blobs3: 3, plane: 0, sine: 0, reg_gauss: 0 };
+const FEATURES = ["x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2", "cos_x1", "cos_x2"];
 const OPTIMIZERS = ["sgd", "momentum", "adam", "rmsprop"];
 const SPEEDS = ["epoch", 1, 5, 20, 100, 500];
 const MAX_HIDDEN = 6;
@@ -611,7 +611,7 @@ function showUnsupported(items) {
   const list = $("tr-pg-unsupported");
   list.replaceChildren(...(items ?? []).map((item) => {
     const li = document.createElement("li");
-    li.textContent = typeof item === "string" ? item : item.message ?? item.detail ?? JSON.stringify(item);
+    li.textContent = typeof item === "string" ? item : [item.field, item.message].filter(Boolean).join(": ");
     return li;
   }));
   list.hidden = !items?.length;

@@ -285,12 +285,20 @@ export function drawNetworkGraph(element, model, options = {}) {
   const frame = pixelFrame(element, xRange, yRange, height);
   const taken = occupancy();
   const nodeSize = nodeValues ? 46 : 22;
-  for (const layer of pos) {
-    for (const [x, y] of layer) {
-      const cx = frame.x(x), cy = frame.y(y);
-      taken.add({ x0: cx - nodeSize / 2, x1: cx + nodeSize / 2, y0: cy - nodeSize / 2, y1: cy + nodeSize / 2 });
-    }
-  }
+  const nodeBoxes = pos.flat().map(([x, y]) => {
+    const cx = frame.x(x), cy = frame.y(y);
+    return { x0: cx - nodeSize / 2, x1: cx + nodeSize / 2, y0: cy - nodeSize / 2, y1: cy + nodeSize / 2 };
+  });
+  nodeBoxes.forEach(taken.add);
+  // A weight's hover target must sit clear of every neuron, or a tap there finds the neuron.
+  const clearOfNeurons = (cx, cy) =>
+    !nodeBoxes.some((b) => cx > b.x0 - 8 && cx < b.x1 + 8 && cy > b.y0 - 8 && cy < b.y1 + 8);
+  model.sizes.forEach((_, l) => {
+    // Each layer's title: two lines (its name, its activation) above the top neuron.
+    const width = Math.max(10, actName(model.activations[l - 1]).length) * fontSize * 0.62;
+    const cy = frame.y((maxUnits - 1) / 2 + 0.65);
+    taken.add({ x0: frame.x(l) - width / 2, x1: frame.x(l) + width / 2, y0: cy - fontSize * 1.4, y1: cy + fontSize * 1.4 });
+  });
   const traces = [];
 
   // Neurons: a inside (when revealed), δ below (when revealed), the target beside each output.
@@ -349,16 +357,19 @@ export function drawNetworkGraph(element, model, options = {}) {
     const [x0, y0] = pos[e.l][e.j];
     const [x1, y1] = pos[e.l + 1][e.k];
     const at = (f) => [x0 + f * (x1 - x0), y0 + f * (y1 - y0)];
-    let where = at(labelAt(e.k, e.n));
+    const fractions = [labelAt(e.k, e.n), ...ALONG].filter((f) => {
+      const [x, y] = at(f);
+      return clearOfNeurons(frame.x(x), frame.y(y));
+    });
+    let where = at(fractions[0] ?? 0.5);
     let text = "";
     if (edgeValues) {
       const label = fmt(e.v, 3);
-      const fractions = [labelAt(e.k, e.n), ...ALONG];
       const boxes = fractions.map((f) => {
         const [x, y] = at(f);
         return { ...textBox(frame.x(x), frame.y(y), label, fontSize - 1), x, y };
       });
-      const box = isSelected(e) ? (taken.add(boxes[0]), boxes[0]) : taken.place(boxes);
+      const box = isSelected(e) && boxes.length ? (taken.add(boxes[0]), boxes[0]) : taken.place(boxes);
       if (box) {
         where = [box.x, box.y];
         text = label;
@@ -469,10 +480,16 @@ export function drawNetworkGraph(element, model, options = {}) {
 function bindEvents(element) {
   if (!element.networkGraphBound) {
     element.networkGraphBound = true;
+    let touchedAt = -Infinity;
     element.on("plotly_click", (event) => {
       const point = event.points?.[0];
       const current = element.networkGraphOptions || {};
       if (!point) return;
+      // A tap is reported twice: from the touch, then from the emulated mouse click, which
+      // carries the previous hover's point. Only the touch's report counts.
+      const now = performance.now();
+      if (event.event?.type?.startsWith("touch")) touchedAt = now;
+      else if (now - touchedAt < 1000) return;
       const kind = point.data.meta;
       if (kind === "weights" && current.onWeightClick) current.onWeightClick(...point.customdata);
       if (kind === "neurons" && current.onNeuronClick) current.onNeuronClick(...point.customdata);

@@ -17,6 +17,22 @@ from app.i18n import LANGUAGES, page_strings, pick_language, translate
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 LONG_CACHE = "public, max-age=31536000, immutable"
 
+# The Plotly bundle each page loads: the smallest official one with the page's trace types
+# (static/vendor/plotly/README.md). "basic" = scatter, bar; "cartesian" adds heatmap and
+# contour; "full" (the plotly wheel's bundle, 3.7x the gzipped size) only where 3-D is drawn;
+# None where nothing is drawn with Plotly (/train draws on canvas).
+PLOTLY_BUNDLES = {
+    "basic": "vendor/plotly/plotly-basic.min.js",
+    "cartesian": "vendor/plotly/plotly-cartesian.min.js",
+}
+PAGE_PLOTLY = {
+    "home": None,
+    "docs": None,
+    "softmax": "cartesian",
+    "train": None,
+    "landscape": "full",
+}
+
 # The lessons in the notebook's order, then the tools built on them: (path, template, key).
 PAGES = [
     ("/", "index.html", "home"),
@@ -49,6 +65,14 @@ def vendor_url(name: str) -> str:
     raise KeyError(name)
 
 
+def plotly_url(page_key: str) -> str | None:
+    """The Plotly bundle for a page (None: the page draws no figure)."""
+    bundle = PAGE_PLOTLY.get(page_key, "basic")
+    if bundle is None:
+        return None
+    return vendor_url("plotly") if bundle == "full" else static_url(PLOTLY_BUNDLES[bundle])
+
+
 class CachedStaticFiles(StaticFiles):
     """Static files with a year-long cache when the URL carries a version (``?v=``)."""
 
@@ -74,7 +98,9 @@ def mathml(latex: str, display: str = "inline") -> Markup:
 @lru_cache
 def templates() -> Jinja2Templates:
     env = Jinja2Templates(directory=str(get_settings().templates_dir))
-    env.env.globals.update(static_url=static_url, vendor_url=vendor_url, mathml=mathml)
+    env.env.globals.update(
+        static_url=static_url, vendor_url=vendor_url, plotly_url=plotly_url, mathml=mathml
+    )
     return env
 
 

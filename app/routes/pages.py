@@ -19,8 +19,9 @@ def _page_route(template: str, key: str):
     return page
 
 
+# HEAD too: uptime checks and `curl -I` ask for the headers only.
 for _path, _template, _key in PAGES:
-    router.add_api_route(_path, _page_route(_template, _key), methods=["GET"])
+    router.add_api_route(_path, _page_route(_template, _key), methods=["GET", "HEAD"])
 
 
 @router.get("/vendor/plotly.min.js")

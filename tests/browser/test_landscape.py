@@ -15,7 +15,9 @@ def wait_renders(page, count):
 def contour_traces(page):
     return page.evaluate(
         """() => document.getElementById('land-contour').data.map(
-            (trace) => ({type: trace.type, name: trace.name, x: trace.x, y: trace.y}))"""
+            (trace) => ({type: trace.type, name: trace.name, x: trace.x, y: trace.y,
+                         width: trace.line && trace.line.width, dash: trace.line && trace.line.dash,
+                         symbol: trace.marker && trace.marker.symbol}))"""
     )
 
 
@@ -24,7 +26,11 @@ def test_draws_contour_arrow_paths_and_moves_the_start_on_click(page):
     wait_renders(page, 1)
     traces = contour_traces(page)
     assert [t["type"] for t in traces] == ["contour", "scatter", "scatter", "scatter", "scatter"]
-    assert [t["name"] for t in traces[1:4]] == ["SGD", "Momentum (0.9)", "Adam"]
+    # Mazur's default: SGD's 60 steps run along momentum's path, and the legend says so.
+    names = [t["name"] for t in traces[1:4]]
+    assert names == ["SGD (the wide line: same path as Momentum (0.9))", "Momentum (0.9)", "Adam"]
+    looks = [(t["width"], t["dash"], t["symbol"]) for t in traces[1:4]]
+    assert len(set(looks)) == 3 and looks[0][0] > 2 * looks[1][0]  # SGD wide, underneath
     assert len(traces[1]["x"]) == 61  # 60 steps + the start
     # Mazur's example: w5 = W2[0,0] = 0.40 and w8 = W2[1,1] = 0.55 at the start.
     assert traces[1]["x"][0] == 0.4 and traces[1]["y"][0] == 0.55
@@ -71,7 +77,8 @@ def test_chinese_page_and_api_error_shown(page):
     page.goto("/landscape?lang=zh")
     wait_renders(page, 1)
     assert page.locator("h1").inner_text() == "损失曲面：两个权重上的损失"
-    assert [t["name"] for t in contour_traces(page)[1:4]] == ["SGD", "动量法（0.9）", "Adam"]
+    names = [t["name"] for t in contour_traces(page)[1:4]]
+    assert names == ["SGD（宽线：与动量法（0.9）路径重合）", "动量法（0.9）", "Adam"]
     page.fill("#land-steps", "100000")
     page.dispatch_event("#land-steps", "change")
     page.wait_for_selector("#land-error:not([hidden])", timeout=30000)

@@ -1,6 +1,7 @@
 // Contour of a loss over two weights, with optimizer paths, the start point and an arrow.
 //
-//   drawContourPaths(element, {a, b, loss, paths: [{name, a, b, color}], start: {a, b},
+//   drawContourPaths(element, {a, b, loss, paths: [{name, legend, a, b, color, width, opacity,
+//                              dash, symbol}], start: {a, b},
 //                              arrow: {a, b} | null, xTitle, yTitle, lossTitle, startLabel})
 //
 // loss[j][i] is at (a[i], b[j]), Plotly's z[y][x]. `arrow` is the arrow's tip in data units.
@@ -17,17 +18,19 @@ export function drawContourPaths(element, o) {
       ncontours: 28,
       contours: { coloring: "heatmap", showlines: true },
       line: { width: 0.5, color: "rgba(255,255,255,0.45)" },
-      colorbar: { title: { text: o.lossTitle }, thickness: 14 },
+      // Title along the bar, not above it where the toolbar sits.
+      colorbar: { title: { text: o.lossTitle, side: "right" }, thickness: 14 },
       hovertemplate: `${o.xTitle} %{x:.4g}<br>${o.yTitle} %{y:.4g}<br>${o.lossTitle} %{z:.5g}<extra></extra>`,
     },
     ...o.paths.map((p) => ({
       type: "scatter",
       mode: "lines+markers",
-      name: p.name,
+      name: p.legend || p.name,
       x: p.a,
       y: p.b,
-      line: { color: p.color, width: 2.5 },
-      marker: { size: 4, color: p.color },
+      opacity: p.opacity ?? 1,
+      line: { color: p.color, width: p.width || 2.5, dash: p.dash || "solid" },
+      marker: { size: Math.max(4, (p.width || 2.5) * 0.9), color: p.color, symbol: p.symbol || "circle" },
       hovertemplate: `${p.name}<br>%{x:.4g}, %{y:.4g}<extra></extra>`,
     })),
     {

@@ -18,7 +18,8 @@ export function drawLayerLines(element, options) {
   const layout = {
     height: options.height || 320,
     margin: { l: 56, r: 16, t: 16, b: 48 },
-    legend: { orientation: "h", y: -0.25 },
+    // Below the axis title, clear of the toolbar (top right) even when it wraps on a phone.
+    legend: { orientation: "h", x: 0, xanchor: "left", y: -0.32, yanchor: "top" },
     xaxis: { title: { text: options.xTitle } },
     yaxis: { title: { text: options.yTitle }, rangemode: "tozero" },
     paper_bgcolor: "rgba(0,0,0,0)",

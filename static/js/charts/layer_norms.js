@@ -21,7 +21,8 @@ export function drawLayerNorms(element, options) {
     barmode: "group",
     height: options.height || 380,
     margin: { l: 64, r: 16, t: 16, b: 48 },
-    legend: { orientation: "h", y: 1.08 },
+    // Below the axis title, clear of the toolbar (top right) even when it wraps on a phone.
+    legend: { orientation: "h", x: 0, xanchor: "left", y: -0.32, yanchor: "top" },
     xaxis: { title: { text: options.xTitle }, dtick: 1, tickmode: "auto" },
     yaxis: { title: { text: options.yTitle }, type: "log", exponentformat: "power" },
     paper_bgcolor: "rgba(0,0,0,0)",

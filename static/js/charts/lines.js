@@ -42,6 +42,7 @@ export function drawLines(element, options) {
       line: { color: "#334155", width: 1.5, dash: "dash" },
     });
     if (options.marker.label) {
+      // Inside the plot's top edge, beside the line: the toolbar (top right) never covers it.
       annotations.push({
         x: options.marker.x,
         y: 1,
@@ -49,8 +50,11 @@ export function drawLines(element, options) {
         yref: "paper",
         text: options.marker.label,
         showarrow: false,
-        yanchor: "bottom",
+        yanchor: "top",
+        xanchor: "left",
+        xshift: 3,
         font: { size: 12, color: "#334155" },
+        bgcolor: "rgba(255,255,255,0.85)",
       });
     }
   }
@@ -68,12 +72,13 @@ export function drawLines(element, options) {
   }
   const layout = {
     height: options.height || 380,
-    margin: { l: 50, r: options.series.some((s) => s.axis === "y2") ? 56 : 16, t: 28, b: 44 },
+    margin: { l: 50, r: options.series.some((s) => s.axis === "y2") ? 56 : 16, t: 34, b: 44 },
     xaxis: { title: { text: options.xTitle || "" }, zeroline: true },
     yaxis: { title: { text: options.yTitle || "" }, zeroline: true },
     legend: { orientation: "h", y: -0.18 },
     ...(options.series.some((s) => s.axis === "y2") && {
-      yaxis2: { title: { text: options.y2Title || "" }, overlaying: "y", side: "right", zeroline: false, showgrid: false },
+      // tickmode "auto": round ticks of its own, not the left axis's grid lines (-35.6, -57.1).
+      yaxis2: { title: { text: options.y2Title || "" }, overlaying: "y", side: "right", zeroline: false, showgrid: false, tickmode: "auto" },
     }),
     shapes,
     annotations,

@@ -25,12 +25,13 @@ export function drawSurfacePaths(element, o) {
     ...o.paths.map((p) => ({
       type: "scatter3d",
       mode: "lines+markers",
-      name: p.name,
+      name: p.legend || p.name,
+      opacity: p.opacity ?? 1,
       // Points off the grid are not drawn: the surface does not extend there.
       x: p.a.map((v, k) => (inside(p, k) ? v : null)),
       y: p.b.map((v, k) => (inside(p, k) ? v : null)),
       z: p.loss.map((v, k) => (inside(p, k) ? v : null)),
-      line: { color: p.color, width: 6 },
+      line: { color: p.color, width: p.width > 4 ? 12 : 6 },
       marker: { size: 2.5, color: p.color },
     })),
   ];

@@ -26,22 +26,23 @@ function request() {
 function drawGraph(body, data) {
   const v = (value) => fmt(value, 5);
   drawCompGraph($("cr-graph"), {
+    // Sources on top, results below: every gradient is written where no edge runs.
     nodes: [
-      { id: "x", x: 0, y: 2.8, label: "x", value: v(body.x), kind: "input" },
-      { id: "w1", x: 0, y: 1.6, label: "w1", value: v(body.w1), kind: "param" },
-      { id: "b1", x: 0, y: 0.4, label: "b1", value: v(body.b1), kind: "param" },
-      { id: "y1", x: 1.6, y: 1.6, label: "y1", value: v(data.y1), kind: "result" },
-      { id: "w2", x: 1.9, y: 0.2, label: "w2", value: v(body.w2), kind: "param" },
-      { id: "b2", x: 3.2, y: 0.2, label: "b2", value: v(body.b2), kind: "param" },
-      { id: "y2", x: 3.2, y: 1.6, label: "y2", value: v(data.y2), kind: "result" },
+      { id: "x", x: 0, y: 1.5, label: "x", value: v(body.x), kind: "input" },
+      { id: "w1", x: 1.1, y: 1.5, label: "w1", value: v(body.w1), kind: "param" },
+      { id: "b1", x: 2.2, y: 1.5, label: "b1", value: v(body.b1), kind: "param" },
+      { id: "y1", x: 1.1, y: 0.3, label: "y1", value: v(data.y1), kind: "result" },
+      { id: "w2", x: 3.6, y: 1.5, label: "w2", value: v(body.w2), kind: "param" },
+      { id: "b2", x: 4.7, y: 1.5, label: "b2", value: v(body.b2), kind: "param" },
+      { id: "y2", x: 4.15, y: 0.3, label: "y2", value: v(data.y2), kind: "result" },
     ],
     edges: [
       { from: "x", to: "y1" },
-      { from: "w1", to: "y1", grad: `∂y2/∂w1 = ${v(data.dy2_dw1)}<br>∂y1/∂w1 = ${v(data.dy1_dw1)}` },
-      { from: "b1", to: "y1", grad: `∂y2/∂b1 = ${v(data.dy2_db1)}` },
-      { from: "y1", to: "y2", grad: `∂y2/∂y1 = ${v(data.dy2_dy1)}` },
-      { from: "w2", to: "y2", grad: `∂y2/∂w2 = ${v(data.dy2_dw2)}` },
-      { from: "b2", to: "y2", grad: `∂y2/∂b2 = ${v(data.dy2_db2)}` },
+      { from: "w1", to: "y1", grad: `∂y2/∂w1 = ${v(data.dy2_dw1)}<br>∂y1/∂w1 = ${v(data.dy1_dw1)}`, at: "above" },
+      { from: "b1", to: "y1", grad: `∂y2/∂b1 = ${v(data.dy2_db1)}`, at: "below-right" },
+      { from: "y1", to: "y2", grad: `∂y2/∂y1 = ${v(data.dy2_dy1)}`, at: "under" },
+      { from: "w2", to: "y2", grad: `∂y2/∂w2 = ${v(data.dy2_dw2)}`, at: "above" },
+      { from: "b2", to: "y2", grad: `∂y2/∂b2 = ${v(data.dy2_db2)}`, at: "below-right" },
     ],
   });
 }

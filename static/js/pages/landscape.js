@@ -119,10 +119,12 @@ const PRESETS = {
     range_b: [-4, 6],
   },
 };
+// Each path has its own colour, width, dash and marker, and SGD is drawn first, wide and
+// pale: where two paths coincide (SGD and momentum often start alike) both stay visible.
 const OPTIMIZERS = [
-  { name: "sgd", color: "#2563eb" },
-  { name: "momentum", color: "#f97316" },
-  { name: "adam", color: "#16a34a" },
+  { name: "sgd", color: "#38bdf8", width: 9, opacity: 0.8, dash: "solid", symbol: "circle" },
+  { name: "momentum", color: "#f97316", width: 2.5, opacity: 1, dash: "solid", symbol: "square" },
+  { name: "adam", color: "#16a34a", width: 2.5, opacity: 1, dash: "dot", symbol: "diamond" },
 ];
 
 const controls = {
@@ -237,14 +239,52 @@ function arrowTip(data) {
   return { a: data.current.a - scale * ga, b: data.current.b - scale * gb };
 }
 
+/** Share of path p's points that lie on path q's line (within 0.5% of the view). */
+function shareOn(p, q, width, height) {
+  const at = (path, k) => [path.a[k] / width, path.b[k] / height];
+  const valid = (path, k) => path.a[k] !== null && path.b[k] !== null;
+  let on = 0;
+  let count = 0;
+  for (let k = 0; k < p.a.length; k++) {
+    if (!valid(p, k)) continue;
+    count += 1;
+    const [x, y] = at(p, k);
+    for (let j = 0; j + 1 < q.a.length; j++) {
+      if (!valid(q, j) || !valid(q, j + 1)) continue;
+      const [x0, y0] = at(q, j);
+      const [x1, y1] = at(q, j + 1);
+      const dx = x1 - x0;
+      const dy = y1 - y0;
+      const s = Math.max(0, Math.min(1, ((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy || 1)));
+      if (Math.hypot(x - x0 - s * dx, y - y0 - s * dy) < 0.005) {
+        on += 1;
+        break;
+      }
+    }
+  }
+  return count ? on / count : 0;
+}
+
+/** Legend names that say when a path runs along another (most of its points on it). */
+function legendNames(paths, data) {
+  const width = data.a[data.a.length - 1] - data.a[0] || 1;
+  const height = data.b[data.b.length - 1] - data.b[0] || 1;
+  return paths.map((p) => {
+    const along = paths.find((q) => q !== p && shareOn(p, q, width, height) >= 0.5);
+    return along ? t("landscape.coincides", { name: p.name, other: along.name }) : p.name;
+  });
+}
+
 function draw(data) {
   const xTitle = `w_a = ${data.weight_a.label}`;
   const yTitle = `w_b = ${data.weight_b.label}`;
-  const paths = data.paths.map((p, k) => ({
+  const named = data.paths.map((p, k) => ({
     ...p,
+    ...OPTIMIZERS[k % OPTIMIZERS.length],
     name: t(`landscape.${p.optimizer}`),
-    color: OPTIMIZERS[k % OPTIMIZERS.length].color,
   }));
+  const legends = legendNames(named, data);
+  const paths = named.map((p, k) => ({ ...p, legend: legends[k] }));
   drawContourPaths(contour, {
     a: data.a,
     b: data.b,

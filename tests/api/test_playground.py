@@ -87,6 +87,35 @@ def test_train_at_step_zero_has_playgrounds_initial_loss(client, name):
     assert response.json()["task"]["train_size"] == len(load["train"])
 
 
+@pytest.mark.skipif(
+    bool(PENDING - {"unsupported"} - set(TrainRequest.model_fields)),
+    reason="/train does not take shuffle and regularization yet",
+)
+@pytest.mark.parametrize("name", sorted(LOADS))
+def test_train_follows_playgrounds_own_training_epoch_by_epoch(client, name):
+    """Five Playground steps (epochs) of nn.ts's own update rule, run in Chromium from the
+    fixture's points and weights, against /train on the imported body (float64)."""
+    load = LOADS[name]
+    answer = imported(client, load["hash"])
+    per_epoch = answer["steps"]
+    body = as_train_body(answer) | {"steps": 5 * per_epoch, "record_every": per_epoch}
+    response = client.post("/api/v1/train", json=body)
+    assert response.status_code == 200, response.text
+    out = response.json()
+    history = [entry for entry in out["history"] if entry["step"] > 0]
+    assert [entry["step"] for entry in history] == [per_epoch * k for k in range(1, 6)]
+    for ours, theirs in zip(history, load["epochs"], strict=True):
+        assert ours["loss"] == pytest.approx(theirs["train_loss"], rel=1e-9, abs=1e-12)
+        assert ours["test_loss"] == pytest.approx(theirs["test_loss"], rel=1e-9, abs=1e-12)
+    final = [np.asarray(w).T for w in load["final_weights_by_node"]]
+    for ours, theirs in zip(out["weights"], final, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+    for ours, theirs in zip(out["biases"], load["final_biases"], strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+    dead = sum(int(np.sum(np.asarray(w) == 0)) for w in out["weights"])
+    assert dead >= load["dead_links"]  # L1 sets a weight it carries across 0 to exactly 0
+
+
 def test_train_keeps_the_points_and_their_order(client):
     answer = imported(client, LOADS["xor_noise"]["hash"])
     body = as_train_body(answer) | {"steps": 0}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from app.engine.errors import SpecError
 from app.engine.playground.generators import REGRESS, draw
-from app.engine.playground.state import FEATURES, note, parse_hash, playground_url
+from app.engine.playground.state import INPUTS, note, parse_hash, playground_url
 
 # Playground's input names ↔ ours (app.engine.datasets.FEATURES).
 FEATURE_NAMES = {
@@ -90,7 +90,7 @@ def import_link(url: str, limits: Limits) -> dict:
 
 def _page_load(state: dict, limits: Limits):
     """The page's inputs, generator and draw, refusing what would break Playground's run."""
-    features = [f for f in FEATURES if state[f] and f not in state["hidden_inputs"]]
+    features = [f for f in INPUTS if state[f] and f not in state["hidden_inputs"]]
     if not features:
         raise SpecError(("url", "x"), "no input feature is on: Playground's network has no inputs")
     _check_shape(state["networkShape"], limits)
@@ -132,7 +132,7 @@ def _check_shape(hidden: list[int], limits: Limits) -> None:
 # ---- Export -------------------------------------------------------------------------------
 
 PLAYGROUND_DATASETS = {ours: theirs for theirs, ours in DATASET_NAMES.items()}
-OUR_FEATURES = {ours: theirs for theirs, ours in FEATURE_NAMES.items()}
+PLAYGROUND_INPUT_OF = {ours: theirs for theirs, ours in FEATURE_NAMES.items()}
 
 
 def export_link(body: dict) -> dict:
@@ -170,7 +170,7 @@ def export_link(body: dict) -> dict:
     seed = spec.get("playground_seed")
     state["seed"] = seed if seed is not None else str(spec["seed"])
     batch_given = state["batchSize"]
-    shape = [sum(state[f] for f in FEATURES), *state["networkShape"], 1]
+    shape = [sum(state[f] for f in INPUTS), *state["networkShape"], 1]
     run = draw(
         state["seed"], generator, state["noise"], state["percTrainData"], shape, init_zero=False
     )
@@ -225,8 +225,8 @@ def _hidden_activation(body: dict, regression: bool, notes: list[dict]) -> str:
 
 
 def _features(names: list[str], notes: list[dict]) -> dict:
-    chosen = {OUR_FEATURES[name] for name in names if name in OUR_FEATURES}
-    dropped = [name for name in names if name not in OUR_FEATURES]
+    chosen = {PLAYGROUND_INPUT_OF[name] for name in names if name in PLAYGROUND_INPUT_OF}
+    dropped = [name for name in names if name not in PLAYGROUND_INPUT_OF]
     if not chosen:
         raise SpecError(
             ("dataset", "features"),
@@ -236,8 +236,8 @@ def _features(names: list[str], notes: list[dict]) -> dict:
         notes.append(
             note("dataset.features", f"Playground has no input {', '.join(dropped)}; left out")
         )
-    order = [OUR_FEATURES[name] for name in names if name in OUR_FEATURES]
-    if order != [f for f in FEATURES if f in chosen]:
+    order = [PLAYGROUND_INPUT_OF[name] for name in names if name in PLAYGROUND_INPUT_OF]
+    if order != [f for f in INPUTS if f in chosen]:
         notes.append(
             note(
                 "dataset.features",
@@ -245,7 +245,7 @@ def _features(names: list[str], notes: list[dict]) -> dict:
                 "the link's first-layer weights are in that order",
             )
         )
-    return {f: f in chosen for f in (*FEATURES, "cosX", "cosY")}
+    return {f: f in chosen for f in (*INPUTS, "cosX", "cosY")}
 
 
 def _training(body: dict, notes: list[dict]) -> dict:

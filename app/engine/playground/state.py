@@ -34,7 +34,7 @@ class Prop:
 
 
 DISPLAY = "only changes how Playground's page looks; the run is the same"
-FEATURES = ("x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY")  # INPUTS, in order
+INPUTS = ("x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY")  # playground.ts, in order
 NO_COS = "Playground's page has no cos input (its INPUTS table lacks it), so its network ignores it"
 
 # state.ts PROPS, in its order (serialize writes them in this order).
@@ -160,7 +160,7 @@ def parse_hash(text: str) -> tuple[dict, list[dict]]:
     for name, raw in pairs.items():
         if name.endswith(HIDE_SUFFIX) and len(name) > len(HIDE_SUFFIX):
             control = name[: -len(HIDE_SUFFIX)]
-            if raw == "true" and control in FEATURES:
+            if raw == "true" and control in INPUTS:
                 hidden.add(control)  # playground.ts deletes it from INPUTS: not an input
             elif raw == "true":
                 notes.append(note(name, f"{name}=true hides a control on Playground's page"))

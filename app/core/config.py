@@ -58,7 +58,15 @@ class Settings(BaseSettings):
     max_boundary_resolution: int = 100
     max_history_points: int = 2_001
     max_neuron_grid_resolution: int = 40
-    train_cache_size: int = Field(32, ge=1, description="compiled training loops kept (LRU)")
+    train_cache_size: int = Field(
+        32, ge=1, description="unused: kept so old BPV_TRAIN_CACHE_SIZE settings still load"
+    )
+    max_xla_programs: int = Field(
+        8,
+        ge=0,
+        description="XLA programs (one per input shape of a long /train run) the server may "
+        "compile in its life; past it, runs use the plain graph",
+    )
     train_xla_min_steps: int = Field(
         10_000, description="/train compiles its loop with XLA from this many steps (-1: never)"
     )

@@ -47,6 +47,15 @@ def _alpha32(alpha: float) -> float:
     return float(np.float32(alpha))
 
 
+def _leaky_relu(z, alpha=0.2):
+    """tf.nn.leaky_relu. Given α as a tensor (the engine's compiled graphs, where α must not
+    be fixed at trace time), its kernel written out: z > 0 ? z : z·α, the same numbers and the
+    same first derivative, with α rounded to float32 as the op's attribute rounds it."""
+    if isinstance(alpha, int | float):
+        return tf.nn.leaky_relu(z, alpha=alpha)
+    return tf.where(z > 0, z, z * tf.cast(alpha, z.dtype))
+
+
 # tf.nn.gelu computes ½·z·erfc(−c·z) with c = 1/√2 cast from a float32 constant, even for
 # float64 tensors; the oracle uses the same c so float64 results agree to the last digits.
 _GELU_C = float(np.float32(0.7071067811865476))
@@ -114,7 +123,7 @@ ACTIVATIONS: dict[str, Activation] = {
         ),
         Activation(
             "leaky_relu",
-            lambda z, alpha=0.2: tf.nn.leaky_relu(z, alpha=alpha),
+            _leaky_relu,
             lambda z, alpha=0.2: np.where(np.asarray(z) > 0, z, _alpha32(alpha) * np.asarray(z)),
             lambda z, alpha=0.2: np.where(np.asarray(z) > 0, 1.0, _alpha32(alpha)),
             r"f(z) = \begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}",

@@ -1,14 +1,13 @@
 """One backward pass with ``tf.GradientTape``, checked against the textbook δ rule."""
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
 from app.core.tensorflow import tf
-from app.engine.activations import bind
-from app.engine.losses import LOSSES, Loss
-from app.engine.network import DTYPES, Network
+from app.engine.graphs import graph_cache, network_tensors, unpack
+from app.engine.losses import Loss
+from app.engine.network import Network
 from app.engine.textbook import textbook_backprop
 
 # |f′(z)| below this counts as saturated: δ through that unit is ~0.
@@ -34,75 +33,6 @@ class BackpropResult:
     warnings: list[dict] = field(default_factory=list)
 
 
-# Compiled backward passes kept at once, one per (activations, loss, dtype) combination.
-COMPILED_CACHE_SIZE = 64
-
-
-@lru_cache(maxsize=COMPILED_CACHE_SIZE)
-def compiled_backprop(activations: tuple, loss_name: str, from_logits: bool, dtype: str):
-    """One ``tf.function`` per architecture signature, traced once for any shapes.
-
-    ``activations`` is a tuple of (name, ((param, value), ...)). The graph holds the whole
-    computation: forward pass, loss, one GradientTape for δ, dW, db and ∂L/∂a, f′(z) from an
-    inner tape per layer, and the SGD step. Shapes are left open in the input signature, so
-    requests with other batch sizes or layer widths reuse the same trace (no retracing).
-    """
-    acts = [bind(name, dict(params)) for name, params in activations]
-    loss = LOSSES[loss_name]
-    tf_dtype = DTYPES[dtype]
-    matrix, vector = tf.TensorSpec([None, None], tf_dtype), tf.TensorSpec([None], tf_dtype)
-    depth = len(acts)
-    signature = [
-        matrix,  # inputs
-        matrix,  # targets
-        [matrix] * depth,  # weights
-        [vector] * depth,  # biases
-        tf.TensorSpec([], tf_dtype),  # batch divisor: the batch size for "mean", 1 for "sum"
-        tf.TensorSpec([], tf_dtype),  # learning rate
-        tf.TensorSpec([], tf.bool),  # train biases
-    ]
-
-    @tf.function(input_signature=signature)
-    def step(x, t, weights, biases, divisor, lr, train_biases):
-        zs, outs, fprimes = [], [x], []
-        with tf.GradientTape() as tape:
-            tape.watch(weights + biases)
-            a = x
-            for W, b, act in zip(weights, biases, acts, strict=True):
-                z = a @ W + b
-                with tf.GradientTape() as local:  # f′(z), elementwise: ∂Σa/∂z
-                    local.watch(z)
-                    a = act.tf(z)
-                fprimes.append(local.gradient(a, z) if act.spec.elementwise else tf.zeros_like(z))
-                zs.append(z)
-                outs.append(a)
-            per_sample = loss.tf_fn(t, a, from_logits)
-            total = tf.reduce_sum(per_sample) / divisor  # what tf.reduce_mean computes
-        # δ = ∂L/∂z: the tape differentiates with respect to the intermediate z tensors too;
-        # ∂L/∂a of each layer after the input: the output's ∂L/∂O, the hidden ones' Σ_k W_jk δ_k.
-        grads = tape.gradient(total, zs + weights + biases + outs[1:])
-        deltas, dW = grads[:depth], grads[depth : 2 * depth]
-        db, grad_a = grads[2 * depth : 3 * depth], grads[3 * depth :]
-        W_next = [W - lr * g for W, g in zip(weights, dW, strict=True)]
-        b_next = [tf.where(train_biases, b - lr * g, b) for b, g in zip(biases, db, strict=True)]
-        return {
-            "z": zs,
-            "a": outs,
-            "fprime": fprimes,
-            "per_sample": per_sample,
-            "loss": total,
-            "delta": deltas,
-            "dW": dW,
-            "db": db,
-            "grad_a": grad_a,
-            "W_next": W_next,
-            "b_next": b_next,
-        }
-
-    # The concrete function: called directly it skips tf.function's per-call argument binding.
-    return step.get_concrete_function()
-
-
 def backprop(
     net: Network,
     inputs: np.ndarray,
@@ -113,24 +43,9 @@ def backprop(
     learning_rate: float = 0.1,
     train_biases: bool = True,
 ) -> BackpropResult:
-    """Forward pass, loss, and every gradient from one tape; then one plain SGD step."""
-    key = tuple((act.name, tuple(sorted(act.params.items()))) for act in net.activations)
-    step = compiled_backprop(key, loss.name, bool(from_logits), net.dtype)
-    dtype = net.tf_dtype
-    weights, biases = net.tf_params()
-    out = step(
-        tf.constant(inputs, dtype),
-        tf.constant(targets, dtype),
-        weights,
-        biases,
-        tf.constant(len(inputs) if reduction == "mean" else 1, dtype),
-        tf.constant(learning_rate, dtype),
-        tf.constant(bool(train_biases)),
-    )
-    out = {
-        k: [t.numpy().astype(float) for t in v] if isinstance(v, list) else v.numpy().astype(float)
-        for k, v in out.items()
-    }
+    """Forward pass, loss, and every gradient from one tape; then one plain SGD step,
+    checked against the textbook δ rule and diagnosed for the student."""
+    out = tape_pass(net, inputs, targets, loss, from_logits, reduction, learning_rate, train_biases)
     result = BackpropResult(
         loss=float(out["loss"]),
         per_sample_loss=out["per_sample"],
@@ -151,6 +66,45 @@ def backprop(
     result.check = compare_with_textbook(net, inputs, targets, loss, from_logits, reduction, result)
     result.warnings = diagnose(net, loss, from_logits, result)
     return result
+
+
+def tape_pass(net, inputs, targets, loss, from_logits, reduction, lr=0.0, train_biases=True):
+    """The compiled pass alone: z, a, f′, the loss, δ, dW, db, ∂L/∂a and the SGD step.
+
+    One compiled graph per depth and dtype serves every architecture (see graphs.py).
+    """
+    step = graph_cache().get("backprop", net.depth, net.dtype)
+    packed = step(
+        *network_tensors(net, inputs, targets, loss.name, from_logits, reduction),
+        tf.constant(lr, net.tf_dtype),
+        tf.constant(bool(train_biases)),
+    )
+    batch, sizes, depth = len(inputs), net.sizes, net.depth
+    units = [(batch, n) for n in sizes[1:]]
+    w_shapes = [(sizes[i], sizes[i + 1]) for i in range(depth)]
+    b_shapes = [(n,) for n in sizes[1:]]
+    shapes = (
+        units
+        + [(batch, sizes[0])]
+        + units
+        + units
+        + [(batch,), ()]
+        + units
+        + w_shapes
+        + b_shapes
+        + units
+        + w_shapes
+        + b_shapes
+    )
+    parts = unpack(packed.numpy().astype(float), shapes)
+    z, parts = parts[:depth], parts[depth:]
+    a, parts = parts[: depth + 1], parts[depth + 1 :]
+    fprime, parts = parts[:depth], parts[depth:]
+    per_sample, total, parts = parts[0], parts[1], parts[2:]
+    names = ("delta", "dW", "db", "grad_a", "W_next", "b_next")
+    out = {name: parts[i * depth : (i + 1) * depth] for i, name in enumerate(names)}
+    out.update(z=z, a=a, fprime=fprime, per_sample=per_sample, loss=total)
+    return out
 
 
 def compare_with_textbook(net, inputs, targets, loss, from_logits, reduction, result) -> dict:

@@ -5,9 +5,9 @@ The notebook remarks that sigmoid's gradient vanishes outside [−3, 3]. Even in
 so in a deep sigmoid stack ‖δ‖ (and with it ‖∂L/∂W‖) shrinks layer by layer towards the input.
 This module measures that, with one ``tf.GradientTape`` per configuration.
 
-The tape runs eagerly on purpose: a compiled function is specific to the list of layer
-activations, so every depth of a stack would trace (seconds for 50 layers) and fill a cache;
-eagerly, a 50-layer stack takes tens of milliseconds.
+The tape runs eagerly on purpose, through the engine core's verbs: a stack may be 50 layers
+deep, past the depths the graph cache holds, and eagerly a 50-layer stack takes tens of
+milliseconds with no graph to keep.
 """
 
 from dataclasses import dataclass
@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.tensorflow import tf
+from app.engine import core
 from app.engine.backprop import SATURATION_THRESHOLD, BackpropResult, compare_with_textbook
 from app.engine.errors import SpecError
-from app.engine.losses import Loss, reduce_batch
-from app.engine.network import Network, NetworkLimits, build_network, forward
+from app.engine.losses import Loss
+from app.engine.network import Network, NetworkLimits, build_network
 
 NORMS = {
     "grad_W_norm": "Frobenius norm of ∂L/∂W (the layer's whole weight gradient)",
@@ -116,45 +117,40 @@ def gradient_flow(
 
 
 def tape_gradients(net, inputs, targets, loss: Loss, from_logits, reduction) -> BackpropResult:
-    """z, a, δ = ∂L/∂z, dW, db from one eager tape, checked against the NumPy δ rule."""
+    """z, a, δ = ∂L/∂z, dW, db and f′(z) from the engine core's tapes, run eagerly (the
+    activation codes are plain ints here, so each layer calls its op directly), checked
+    against the NumPy δ rule."""
     dtype = net.tf_dtype
     x, t = tf.constant(inputs, dtype), tf.constant(targets, dtype)
     weights, biases = net.tf_params()
-    with tf.GradientTape() as tape:
-        tape.watch(weights + biases)
-        zs, outs = forward(net, x, weights, biases)
-        per_sample = loss.tf_fn(t, outs[-1], from_logits)
-        total = reduce_batch(per_sample, reduction)
-    grads = tape.gradient(total, zs + weights + biases)
-    depth = net.depth
-    as_np = [[g.numpy().astype(float) for g in group] for group in (zs, outs, grads)]
-    z, a, grads = as_np
-    with np.errstate(all="ignore"):
-        fprime = [
-            act.np_der(zl) if act.spec.elementwise else None
-            for act, zl in zip(net.activations, z, strict=True)
-        ]
+    codes, params = core.activation_codes(net.activations)
+    divisor = tf.constant(len(inputs) if reduction == "mean" else 1, dtype)
+    out = core.gradients(
+        (weights, biases, codes, params), x, t, core.loss_code(loss.name, from_logits), divisor
+    )
+    fprimes = core.fprime(out["z"], codes, params)
+
+    def as_np(tensors):
+        return [v.numpy().astype(float) for v in tensors]
+
     result = BackpropResult(
-        loss=float(total.numpy()),
-        per_sample_loss=per_sample.numpy().astype(float),
-        z=z,
-        a=a,
-        delta=grads[:depth],
-        fprime=fprime,
-        dW=grads[depth : 2 * depth],
-        db=grads[2 * depth :],
+        loss=float(out["loss"].numpy()),
+        per_sample_loss=out["per_sample"].numpy().astype(float),
+        z=as_np(out["z"]),
+        a=as_np(out["a"]),
+        delta=as_np(out["delta"]),
+        fprime=[
+            fp if act.spec.elementwise else None
+            for act, fp in zip(net.activations, as_np(fprimes), strict=True)
+        ],
+        dW=as_np(out["dW"]),
+        db=as_np(out["db"]),
         W_next=[],
         b_next=[],
         check={},
     )
     result.check = compare_with_textbook(net, inputs, targets, loss, from_logits, reduction, result)
     return result
-
-
-def check_depth(depth: int, max_depth: int, loc: tuple) -> int:
-    if not 1 <= depth <= max_depth:
-        raise SpecError(loc, f"depth {depth} is out of range: use 1 to {max_depth} layers")
-    return depth
 
 
 def relocated(error: SpecError, prefix: tuple) -> SpecError:

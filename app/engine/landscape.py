@@ -3,25 +3,26 @@
 Two parameters w_a, w_b are chosen; every other weight and bias is held. A point of the slice
 is given as offsets (d_a, d_b) from the network's own values, and the network is evaluated at
 many points at once: changing one entry W[r, c] of layer l only changes column c of that
-layer's z, by d · a_prev[:, r], so the grid enters as a leading axis at the first chosen layer
-and every later layer runs on (points × batch) rows in one matmul.
+layer's z, by d · a_prev[:, r], so the points enter as a leading axis and every layer runs on
+(points × batch) rows in one matmul.
 
-The compiled function is created once per network *structure* (sizes, activations, loss,
-dtype, which layers hold the two parameters) and kept in a small LRU cache; the values
-(inputs, weights, offsets, row/col indices) are tensors with a fixed ``input_signature``, so
-new numbers never retrace.
+The forward pass is the engine core's (core.forward with a hook that moves the two
+parameters) and the optimizer paths use the registry's update rules (optimizers.FAMILIES), so
+/landscape's SGD, momentum and Adam steps are /train's and Keras's. The compiled functions
+live in the engine's graph cache, one per depth and dtype: which parameters, the widths,
+activations and loss are all tensors.
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from app.core.tensorflow import tf
-from app.engine.activations import bind
+from app.engine import core
 from app.engine.errors import SpecError
-from app.engine.losses import LOSSES, Loss
-from app.engine.network import DTYPES, Network
+from app.engine.graphs import graph_cache, network_tensors, unpack_params
+from app.engine.network import Network
+from app.engine.optimizers import FAMILIES, OptimizerConfig, make_optimizer
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 # Largest (points × batch × widest layer) tensor evaluated in one call; bigger grids are chunked.
@@ -60,6 +61,15 @@ class OptimizerSpec:
     beta_2: float = 0.999
     epsilon: float = 1e-7
 
+    def config(self) -> OptimizerConfig:
+        """The registry's optimizer with these hyper-parameters (Keras's update rule)."""
+        given = {"learning_rate": self.learning_rate}
+        if self.name == "momentum":
+            given["momentum"] = self.momentum
+        elif self.name == "adam":
+            given.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
+        return make_optimizer(self.name, **given)
+
 
 def check_param_ref(net: Network, ref: ParamRef, loc: tuple) -> ParamRef:
     """The reference if it names an existing parameter, else a SpecError saying the shape."""
@@ -80,167 +90,144 @@ def check_param_ref(net: Network, ref: ParamRef, loc: tuple) -> ParamRef:
     return ref
 
 
-def grid_cost(net: Network, points: int, batch: int) -> float:
-    """Multiply-adds to evaluate the network at ``points`` points on ``batch`` samples."""
-    macs = sum(net.sizes[i] * net.sizes[i + 1] for i in range(net.depth))
-    return float(points) * batch * macs
-
-
 # ---- the compiled slice function ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SliceKey:
-    """Everything that changes the graph; numbers are tensors and never part of the key."""
+def _perturb(offsets, refs, dtype):
+    """core.forward's hook: move the two chosen parameters by their offsets at every point.
 
-    sizes: tuple[int, ...]
-    activations: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
-    loss: str
-    from_logits: bool
-    reduction: str
-    dtype: str
-    slot_a: tuple[int, str]  # (layer, "W" | "b")
-    slot_b: tuple[int, str]
-
-
-def slice_key(net: Network, loss: Loss, from_logits, reduction, ref_a, ref_b) -> SliceKey:
-    acts = tuple((a.name, tuple(sorted(a.params.items()))) for a in net.activations)
-    return SliceKey(
-        tuple(net.sizes),
-        acts,
-        loss.name,
-        bool(from_logits),
-        reduction,
-        net.dtype,
-        (ref_a.layer, ref_a.param),
-        (ref_b.layer, ref_b.param),
-    )
-
-
-def _dense(a, W):
-    """a @ W for a of shape (batch, n) or (points, batch, n), as one 2-D matmul."""
-    if a.shape.rank == 2:
-        return a @ W
-    shape = tf.shape(a)
-    flat = tf.reshape(a, [-1, a.shape[-1]]) @ W
-    return tf.reshape(flat, tf.concat([shape[:-1], [W.shape[-1]]], 0))
-
-
-class SliceGraphs:
-    """The two compiled functions of one network structure (see ``slice_graphs``).
-
-    ``grid(x, t, weights, biases, d_a, d_b, index_a, index_b)`` → the loss at each point
-    (offsets ``d_a[p]``, ``d_b[p]`` from the network's own values).
-
-    ``descend(x, t, weights, biases, base, start, index_a, index_b, kinds, hyper, steps)`` →
-    positions ``(steps+1, K, 2)``, losses ``(steps+1, K)`` and gradients ``(steps+1, K, 2)`` of
-    K optimizers (``kinds`` index ``OPTIMIZERS``; ``hyper`` rows are lr, momentum, β₁, β₂, ε)
-    advancing together from ``start``. The update rules are Keras' (tf.keras.optimizers
-    ``SGD``, ``SGD(momentum=μ)``, ``Adam``):
-
-        sgd:       w ← w − lr·g
-        momentum:  m ← μ·m − lr·g;  w ← w + m
-        adam:      m ← m + (g − m)(1 − β₁);  v ← v + (g² − v)(1 − β₂)
-                   α = lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ);  w ← w − α·m/(√v + ε)
+    Changing W[r, c] of layer l by d only changes column c of that layer's z, by
+    d · a_prev[:, r] (d alone for b[c]), so the points enter as a leading axis and every
+    later layer runs on (points × batch) rows in one matmul. Which layer, row and column
+    are tensors (``refs[k]`` = [layer, is_bias, row, col]), so one graph serves any choice.
     """
 
-    def __init__(self, key: SliceKey):
-        self.key = key
-        self.dtype = DTYPES[key.dtype]
-        self.acts = [bind(name, dict(params)) for name, params in key.activations]
-        self.loss = LOSSES[key.loss]
-        sizes, dtype = key.sizes, self.dtype
-        network = [
-            tf.TensorSpec([None, sizes[0]], dtype),
-            tf.TensorSpec([None, sizes[-1]], dtype),
-            [tf.TensorSpec([sizes[i], sizes[i + 1]], dtype) for i in range(len(sizes) - 1)],
-            [tf.TensorSpec([sizes[i + 1]], dtype) for i in range(len(sizes) - 1)],
-        ]
-        index = tf.TensorSpec([2], tf.int32)
-        self.grid = tf.function(
-            self._grid,
-            autograph=False,
-            input_signature=[
-                *network,
-                tf.TensorSpec([None], dtype),
-                tf.TensorSpec([None], dtype),
-                index,
-                index,
-            ],
+    def hook(layer, z, a_prev):
+        for d, ref in zip(offsets, refs, strict=True):
+            here = tf.cast(tf.equal(ref[0], layer), dtype)
+            width = tf.shape(z)[-1]
+            column = tf.one_hot(tf.minimum(ref[3], width - 1), width, dtype=dtype)
+            row = tf.minimum(ref[2], tf.shape(a_prev)[-1] - 1)
+            source = tf.where(
+                tf.equal(ref[1], 1), tf.ones([], dtype), tf.gather(a_prev, row, axis=-1)
+            )
+            z = z + (here * d[:, None, None]) * source[..., None] * column
+        return z
+
+    return hook
+
+
+def _slice_losses(x, t, flat, sizes, codes, params, loss, divisor, offsets, refs, depth):
+    """The batch loss at each point (offsets d_a[p], d_b[p] from the network's values)."""
+    weights, biases = unpack_params(flat, sizes, depth)
+    codes, params = tf.unstack(codes, depth), tf.unstack(params, depth)
+    hook = _perturb(offsets, refs, flat.dtype)
+    _, outs = core.forward(x, weights, biases, codes, params, perturb=hook)
+    out = outs[-1]
+    per_sample = core.per_sample_loss(tf.broadcast_to(t, tf.shape(out)), out, loss)
+    return tf.reduce_sum(per_sample, axis=-1) / divisor
+
+
+def _network_spec(depth, dtype):
+    spec = tf.TensorSpec
+    return [
+        spec([None, None], dtype),  # inputs
+        spec([None, None], dtype),  # targets
+        spec([None], dtype),  # W and b, packed
+        spec([depth + 1], tf.int32),  # sizes
+        spec([depth], tf.int32),  # activation codes
+        spec([depth], dtype),  # activation parameters
+        spec([], tf.int32),  # loss code
+        spec([], dtype),  # divisor: batch size (mean) or 1 (sum)
+    ]
+
+
+REF = tf.TensorSpec([4], tf.int32)  # [layer, is_bias, row, col]
+
+
+def make_grid(depth: int, dtype):
+    """grid(network…, d_a, d_b, ref_a, ref_b) → the loss at each point."""
+    signature = _network_spec(depth, dtype) + [
+        tf.TensorSpec([None], dtype),
+        tf.TensorSpec([None], dtype),
+        REF,
+        REF,
+    ]
+
+    @tf.function(input_signature=signature, autograph=False)
+    def grid(x, t, flat, sizes, codes, params, loss, divisor, d_a, d_b, ref_a, ref_b):
+        return _slice_losses(
+            x, t, flat, sizes, codes, params, loss, divisor, (d_a, d_b), (ref_a, ref_b), depth
         )
-        self.descend = tf.function(
-            self._descend,
-            autograph=False,
-            input_signature=[
-                *network,
-                tf.TensorSpec([2], dtype),
-                tf.TensorSpec([2], dtype),
-                index,
-                index,
-                tf.TensorSpec([None], tf.int32),
-                tf.TensorSpec([None, 5], dtype),
-                tf.TensorSpec([], tf.int32),
-            ],
-        )
 
-    def _losses(self, x, t, weights, biases, offsets, indices):
-        """The batch loss at each point: forward pass with the two parameters moved."""
-        key, dtype = self.key, self.dtype
-        slots = ((key.slot_a, 0), (key.slot_b, 1))
-        a = x
-        for layer, (W, b, act) in enumerate(zip(weights, biases, self.acts, strict=True), 1):
-            z = _dense(a, W) + b
-            for (slot_layer, param), k in slots:
-                if slot_layer != layer:
-                    continue
-                d = offsets[k][:, None, None]  # (points, 1, 1)
-                column = tf.one_hot(indices[k][1], key.sizes[layer], dtype=dtype)  # e_col
-                if param == "W":  # W[row, col] += d  ⇒  z[:, col] += d · a_prev[:, row]
-                    z = z + d * tf.gather(a, indices[k][0], axis=-1)[..., None] * column
-                else:  # b[col] += d  ⇒  z[:, col] += d
-                    z = z + d * column
-            a = act.tf(z)
-        per_sample = self.loss.tf_fn(tf.broadcast_to(t, tf.shape(a)), a, key.from_logits)
-        if key.reduction == "sum":
-            return tf.reduce_sum(per_sample, axis=-1)
-        return tf.reduce_mean(per_sample, axis=-1)
+    return grid.get_concrete_function()
 
-    def _grid(self, x, t, weights, biases, d_a, d_b, index_a, index_b):
-        return self._losses(x, t, weights, biases, (d_a, d_b), (index_a, index_b))
 
-    def _descend(self, x, t, weights, biases, base, start, index_a, index_b, kinds, hyper, steps):
+def make_descend(depth: int, dtype):
+    """descend(network…, base, start, ref_a, ref_b, families, hyper, steps) → positions
+    ``(steps+1, K, 2)``, losses ``(steps+1, K)`` and gradients ``(steps+1, K, 2)`` of K
+    optimizers advancing together from ``start``. Each row's optimizer is an update rule of
+    the registry (optimizers.FAMILIES, Keras's update steps) with its own hyper-parameters."""
+    signature = _network_spec(depth, dtype) + [
+        tf.TensorSpec([2], dtype),
+        tf.TensorSpec([2], dtype),
+        REF,
+        REF,
+        tf.TensorSpec([None], tf.int32),
+        tf.TensorSpec([None, len(core.H)], dtype),
+        tf.TensorSpec([], tf.int32),
+    ]
+
+    @tf.function(input_signature=signature, autograph=False)
+    def descend(
+        x,
+        t,
+        flat,
+        sizes,
+        codes,
+        params,
+        loss,
+        divisor,
+        base,
+        start,
+        ref_a,
+        ref_b,
+        kinds,
+        hyper,
+        steps,
+    ):
+        network = (x, t, flat, sizes, codes, params, loss, divisor)
+
         def loss_and_grad(positions):
             d_a, d_b = positions[:, 0] - base[0], positions[:, 1] - base[1]
             with tf.GradientTape() as tape:
                 tape.watch([d_a, d_b])
-                total = self._losses(x, t, weights, biases, (d_a, d_b), (index_a, index_b))
+                total = _slice_losses(*network, (d_a, d_b), (ref_a, ref_b), depth)
                 # Point p's loss depends only on its own offsets, so the gradient of the
                 # sum is every point's own gradient at once.
                 summed = tf.reduce_sum(total)
             grad_a, grad_b = tape.gradient(summed, [d_a, d_b])
             return total, tf.stack([grad_a, grad_b], axis=1)
 
-        lr, mu, beta_1, beta_2, eps = (hyper[:, i : i + 1] for i in range(5))
-        is_momentum, is_adam = kinds[:, None] == 1, kinds[:, None] == 2
+        hp = hyper[:, None, :]  # one row of hyper-parameters per optimizer
         positions = tf.tile(start[None, :], [tf.shape(kinds)[0], 1])
-        arrays = [tf.TensorArray(self.dtype, size=steps + 1) for _ in range(3)]
+        arrays = [tf.TensorArray(dtype, size=steps + 1) for _ in range(3)]
 
-        def body(i, positions, m, v, path, losses, grads):
-            loss, g = loss_and_grad(positions)
-            path, losses, grads = path.write(i, positions), losses.write(i, loss), grads.write(i, g)
-            step = tf.cast(i + 1, self.dtype)
-            sgd_next = positions - lr * g
-            m_momentum = mu * m - lr * g
-            m_adam = m + (g - m) * (1.0 - beta_1)
-            v_adam = v + (g * g - v) * (1.0 - beta_2)
-            alpha = lr * tf.sqrt(1.0 - tf.pow(beta_2, step)) / (1.0 - tf.pow(beta_1, step))
-            adam_next = positions - (m_adam * alpha) / (tf.sqrt(v_adam) + eps)
-            positions = tf.where(
-                is_adam, adam_next, tf.where(is_momentum, positions + m_momentum, sgd_next)
+        def body(i, positions, slot_0, slot_1, path, losses, grads):
+            value, g = loss_and_grad(positions)
+            path, losses, grads = (
+                path.write(i, positions),
+                losses.write(i, value),
+                grads.write(i, g),
             )
-            m = tf.where(is_adam, m_adam, tf.where(is_momentum, m_momentum, m))
-            v = tf.where(is_adam, v_adam, v)
-            return i + 1, positions, m, v, path, losses, grads
+            step = tf.cast(i + 1, dtype)
+            new_p, new_0, new_1 = positions, slot_0, slot_1
+            for code, rule in enumerate(FAMILIES.values()):
+                p, (s0, s1) = rule(positions, g, (slot_0, slot_1), step, hp)
+                mine = tf.equal(kinds, code)[:, None]
+                new_p = tf.where(mine, p, new_p)
+                new_0, new_1 = tf.where(mine, s0, new_0), tf.where(mine, s1, new_1)
+            return i + 1, new_p, new_0, new_1, path, losses, grads
 
         zeros = tf.zeros_like(positions)
         _, _, _, _, path, losses, grads = tf.while_loop(
@@ -248,25 +235,22 @@ class SliceGraphs:
         )
         return path.stack(), losses.stack(), grads.stack()
 
-
-@lru_cache(maxsize=32)
-def slice_graphs(key: SliceKey) -> SliceGraphs:
-    """One ``SliceGraphs`` per network structure: traced once, reused by every request."""
-    return SliceGraphs(key)
+    return descend.get_concrete_function()
 
 
 class SliceFunction:
-    """One request's slice: the network's values bound to the compiled graphs."""
+    """One request's slice: the network's values bound to the engine's compiled graphs."""
 
     def __init__(self, net, inputs, targets, loss, from_logits, reduction, ref_a, ref_b):
         self.np_dtype = np.float32 if net.dtype == "float32" else np.float64
         self.base = np.array([ref_a.value(net), ref_b.value(net)], self.np_dtype)
-        self.graphs = slice_graphs(slice_key(net, loss, from_logits, reduction, ref_a, ref_b))
-        dtype = net.tf_dtype
-        self.args = (tf.constant(inputs, dtype), tf.constant(targets, dtype), *net.tf_params())
-        self.indices = (
-            tf.constant([ref_a.row, ref_a.col], tf.int32),
-            tf.constant([ref_b.row, ref_b.col], tf.int32),
+        cache = graph_cache()
+        self.grid = cache.get("slice_grid", net.depth, net.dtype)
+        self.descend_graph = cache.get("slice_descend", net.depth, net.dtype)
+        self.args = network_tensors(net, inputs, targets, loss.name, from_logits, reduction)
+        self.refs = tuple(
+            tf.constant([ref.layer, int(ref.param == "b"), ref.row, ref.col], tf.int32)
+            for ref in (ref_a, ref_b)
         )
         self.chunk = max(1, GRID_CHUNK_ELEMENTS // (len(inputs) * max(net.sizes)))
 
@@ -276,25 +260,21 @@ class SliceFunction:
             d_a = (np.asarray(points_a, self.np_dtype) - self.base[0]).astype(self.np_dtype)
             d_b = (np.asarray(points_b, self.np_dtype) - self.base[1]).astype(self.np_dtype)
         parts = [
-            self.graphs.grid(
-                *self.args, d_a[i : i + self.chunk], d_b[i : i + self.chunk], *self.indices
-            )
+            self.grid(*self.args, d_a[i : i + self.chunk], d_b[i : i + self.chunk], *self.refs)
             for i in range(0, len(d_a), self.chunk)
         ]
         return np.concatenate([p.numpy().astype(float) for p in parts])
 
     def descend(self, start, optimizers: list[OptimizerSpec], steps: int) -> list[dict]:
         """Each optimizer's path from ``start``: positions, losses, gradients at 0..steps."""
-        kinds = np.array([OPTIMIZERS.index(o.name) for o in optimizers], np.int32)
-        hyper = np.array(
-            [[o.learning_rate, o.momentum, o.beta_1, o.beta_2, o.epsilon] for o in optimizers],
-            self.np_dtype,
-        )
+        configs = [o.config() for o in optimizers]
+        kinds = np.array([c.family_code for c in configs], np.int32)
+        hyper = np.array([c.hyper_vector() for c in configs], self.np_dtype)
         start = np.asarray(start, self.np_dtype)
         pos, loss, grad = (
             out.numpy().astype(float)
-            for out in self.graphs.descend(
-                *self.args, self.base, start, *self.indices, kinds, hyper, np.int32(steps)
+            for out in self.descend_graph(
+                *self.args, self.base, start, *self.refs, kinds, hyper, np.int32(steps)
             )
         )
         return [
@@ -346,9 +326,3 @@ def landscape(
         },
         "paths": paths,
     }
-
-
-def check_optimizer(name: str, loc: tuple) -> str:
-    if name not in OPTIMIZERS:
-        raise SpecError(loc, f"unknown optimizer '{name}'; choose one of: {', '.join(OPTIMIZERS)}")
-    return name

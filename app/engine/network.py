@@ -194,16 +194,3 @@ def check_inputs(inputs, n_in: int, max_batch: int, loc=("inputs",)) -> np.ndarr
     if len(inputs) > max_batch:
         raise SpecError(loc, f"batch of {len(inputs)} rows is over the limit of {max_batch}")
     return check_matrix(inputs, len(inputs), n_in, loc, "inputs")
-
-
-def forward(net: Network, x, weights=None, biases=None):
-    """Forward pass in TensorFlow; returns the list of z and the list of a (input first)."""
-    if weights is None:
-        weights, biases = net.tf_params()
-    a, zs, activations = x, [], [x]
-    for W, b, act in zip(weights, biases, net.activations, strict=True):
-        z = a @ W + b
-        a = act.tf(z)
-        zs.append(z)
-        activations.append(a)
-    return zs, activations

@@ -8,14 +8,14 @@ the Keras objects and against the textbook rules in NumPy). The state is plain t
 it can be returned to the caller and sent back to continue a run exactly.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.core.tensorflow import tf
 from app.engine.errors import SpecError
 
-# Hyper-parameters travel into the compiled loop as one vector, in this order. The
-# ``one_minus_*`` entries are computed in Python double precision, as Keras does.
+# Hyper-parameters travel into the compiled graphs as one vector, in this order. The
+# ``one_minus_*`` entries are computed in Python double precision, as Keras does; ``nesterov``
+# is 0 or 1.
 HYPER = (
     "learning_rate",
     "momentum",
@@ -26,47 +26,59 @@ HYPER = (
     "one_minus_beta_1",
     "one_minus_beta_2",
     "one_minus_rho",
+    "nesterov",
 )
 H = {name: i for i, name in enumerate(HYPER)}
 
 
-def _sgd(param, grad, slots, step, hp, nesterov):
-    lr = hp[H["learning_rate"]]
-    if not slots:  # plain gradient descent: W ← W − η·g
-        return param - grad * lr, ()
-    momentum = hp[H["momentum"]]
-    (m,) = slots
-    m = m * momentum - grad * lr  # velocity: m ← μ·m − η·g
-    if nesterov:
-        return param + (m * momentum - grad * lr), (m,)
-    return param + m, (m,)
+def _hp(hp, name):
+    """One hyper-parameter from the vector (or from the last axis of a stack of vectors)."""
+    return hp[..., H[name]]
 
 
-def _adam(param, grad, slots, step, hp, nesterov):
-    lr, beta_1, beta_2 = hp[H["learning_rate"]], hp[H["beta_1"]], hp[H["beta_2"]]
+# Each rule takes (param, grad, (slot_0, slot_1), step, hp) and returns (param, slots): the
+# operations of Keras 3's ``update_step``, in its order. Plain SGD is the momentum rule with
+# μ = 0 (m ← 0·m − η·g = −η·g exactly, so W + m = W − η·g to the last bit); RMSprop without
+# momentum likewise (its momentum slot becomes the increment itself).
+
+
+def _sgd(param, grad, slots, step, hp):
+    lr, momentum = _hp(hp, "learning_rate"), _hp(hp, "momentum")
+    m = slots[0] * momentum - grad * lr  # velocity: m ← μ·m − η·g
+    nesterov = param + (m * momentum - grad * lr)
+    return tf.where(_hp(hp, "nesterov") > 0, nesterov, param + m), (m, slots[1])
+
+
+def _adam(param, grad, slots, step, hp):
+    lr, beta_1, beta_2 = _hp(hp, "learning_rate"), _hp(hp, "beta_1"), _hp(hp, "beta_2")
     m, v = slots
     # Bias correction folded into the step size (Kingma & Ba, end of section 2).
     alpha = lr * tf.sqrt(1 - tf.pow(beta_2, step)) / (1 - tf.pow(beta_1, step))
-    m = m + (grad - m) * hp[H["one_minus_beta_1"]]
-    v = v + (tf.square(grad) - v) * hp[H["one_minus_beta_2"]]
-    return param - (m * alpha) / (tf.sqrt(v) + hp[H["epsilon"]]), (m, v)
+    m = m + (grad - m) * _hp(hp, "one_minus_beta_1")
+    v = v + (tf.square(grad) - v) * _hp(hp, "one_minus_beta_2")
+    return param - (m * alpha) / (tf.sqrt(v) + _hp(hp, "epsilon")), (m, v)
 
 
-def _rmsprop(param, grad, slots, step, hp, nesterov):
-    lr, rho = hp[H["learning_rate"]], hp[H["rho"]]
-    velocity = rho * slots[0] + hp[H["one_minus_rho"]] * tf.square(grad)
-    increment = (lr * grad) / tf.sqrt(velocity + hp[H["epsilon"]])
-    if len(slots) == 1:
-        return param - increment, (velocity,)
-    momentum = hp[H["momentum"]] * slots[1] + increment
+def _rmsprop(param, grad, slots, step, hp):
+    lr, rho = _hp(hp, "learning_rate"), _hp(hp, "rho")
+    velocity = rho * slots[0] + _hp(hp, "one_minus_rho") * tf.square(grad)
+    increment = (lr * grad) / tf.sqrt(velocity + _hp(hp, "epsilon"))
+    momentum = _hp(hp, "momentum") * slots[1] + increment
     return param - momentum, (velocity, momentum)
+
+
+# The update rules, by family; a family's index is its code inside the graphs.
+FAMILIES = {"sgd": _sgd, "adam": _adam, "rmsprop": _rmsprop}
+FAMILY_CODE = {name: i for i, name in enumerate(FAMILIES)}
 
 
 @dataclass(frozen=True)
 class Optimizer:
     name: str
     keras: str  # the tf.keras.optimizers class it reproduces
-    update: Callable  # (param, grad, slots, step, hp, nesterov) -> (param, slots)
+    family: str  # its update rule in FAMILIES
+    # The API's slot names, in the order of the rule's two slots.
+    slots: tuple[str, ...]
     defaults: dict
     formula: str
 
@@ -77,21 +89,24 @@ OPTIMIZERS: dict[str, Optimizer] = {
         Optimizer(
             "sgd",
             "SGD",
-            _sgd,
+            "sgd",
+            ("momentum",),
             {"learning_rate": 0.03, "momentum": 0.0, "nesterov": False},
             r"W \leftarrow W - \eta\,g",
         ),
         Optimizer(
             "momentum",
             "SGD",
-            _sgd,
+            "sgd",
+            ("momentum",),
             {"learning_rate": 0.03, "momentum": 0.9, "nesterov": False},
             r"m \leftarrow \mu m - \eta g;\ W \leftarrow W + m",
         ),
         Optimizer(
             "adam",
             "Adam",
-            _adam,
+            "adam",
+            ("m", "v"),
             {"learning_rate": 0.01, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7},
             r"W \leftarrow W - \eta\frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}"
             r"\frac{m}{\sqrt{v}+\hat\epsilon}",
@@ -99,7 +114,8 @@ OPTIMIZERS: dict[str, Optimizer] = {
         Optimizer(
             "rmsprop",
             "RMSprop",
-            _rmsprop,
+            "rmsprop",
+            ("velocity", "momentum"),
             {"learning_rate": 0.01, "rho": 0.9, "momentum": 0.0, "epsilon": 1e-7},
             r"v \leftarrow \rho v + (1-\rho) g^2;\ "
             r"W \leftarrow W - \frac{\eta\,g}{\sqrt{v+\epsilon}}",
@@ -134,6 +150,14 @@ class OptimizerConfig:
             return ("m", "v")
         return ("velocity", "momentum") if self.momentum > 0 else ("velocity",)
 
+    @property
+    def family_code(self) -> int:
+        return FAMILY_CODE[self.rule.family]
+
+    def slot_index(self, name: str) -> int:
+        """Which of the rule's two slots holds the API's slot ``name``."""
+        return self.rule.slots.index(name)
+
     def hyper_vector(self) -> list[float]:
         values = {
             "learning_rate": self.learning_rate,
@@ -145,6 +169,7 @@ class OptimizerConfig:
             "one_minus_beta_1": 1 - self.beta_1,
             "one_minus_beta_2": 1 - self.beta_2,
             "one_minus_rho": 1 - self.rho,
+            "nesterov": 1.0 if self.nesterov else 0.0,
         }
         return [values[name] for name in HYPER]
 

@@ -2,53 +2,33 @@
 
 A Python loop over steps pays TensorFlow's per-call overhead on every step; here
 ``tf.while_loop`` runs all of them in one call, with ``steps``, ``record_every`` and the
-starting iteration passed as tensors so a new request never retraces. Compiled loops are
-kept in a small LRU cache keyed by everything that changes the graph (architecture,
-activations, loss, optimizer slots, dtype, batch mode), never one per request.
+starting iteration passed as tensors so a new request never retraces. Everything else the
+user picks (widths, activations, loss, optimizer and its hyper-parameters, batching,
+regularisation, train_biases) is a tensor too, so there is one loop per depth and dtype in
+the engine's graph cache (graphs.py), whatever the architecture.
 
 History semantics: entry ``step = k`` is the loss on the WHOLE training set after k updates
 of this call; step 0 comes first, then every ``record_every`` updates, and the last entry is
 ``step = steps``. Mini-batches: each epoch is a fresh permutation of the training set drawn
 from (seed, epoch) in the graph, cut into ``n // batch_size`` batches (the remainder waits
 for the next epoch's shuffle), so a run split into chunks takes exactly the same batches.
+With ``shuffle=False`` the batches follow TF Playground instead (see ``batch_plan``).
 """
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.core.tensorflow import tf
-from app.engine.activations import BoundActivation
-from app.engine.losses import Loss, reduce_batch
-from app.engine.network import DTYPES, Network
-from app.engine.optimizers import HYPER, OptimizerConfig
+from app.engine import core
+from app.engine.graphs import flat_params, graph_cache, pack, param_layout, unpack, unpack_params
+from app.engine.losses import Loss
+from app.engine.network import Network
+from app.engine.optimizers import OptimizerConfig
+
+BATCH_MODE = {name: i for i, name in enumerate(core.BATCH_MODES)}
 
 HISTORY_COLUMNS = ("step", "loss", "accuracy", "test_loss", "test_accuracy")
-# Accuracy of the output: none (regression), threshold on one unit, argmax over units.
-ACCURACY_MODES = ("none", "threshold", "argmax")
-
-
-@dataclass(frozen=True)
-class LoopKey:
-    """Everything that changes the compiled graph. Equal keys share one compiled loop."""
-
-    sizes: tuple[int, ...]
-    activations: tuple[tuple[str, tuple], ...]
-    loss: str
-    from_logits: bool
-    reduction: str
-    optimizer: str
-    slots: tuple[str, ...]
-    nesterov: bool
-    dtype: str
-    minibatch: bool
-    train_biases: bool
-    accuracy: str
-    history_rows: int
-    l2: bool
-    jit_compile: bool
 
 
 @dataclass
@@ -59,6 +39,8 @@ class TrainState:
     biases: list[np.ndarray]
     slots: dict[str, dict[str, list[np.ndarray]]]  # slot → {"weights": [...], "biases": [...]}
     iterations: int  # updates applied so far (Keras's optimizer.iterations)
+    # Weights an L1 step carried across zero (Playground's dead links): 1 = dead.
+    dead: list[np.ndarray] | None = None
 
 
 @dataclass
@@ -67,176 +49,198 @@ class TrainResult:
     history: list[dict]
 
 
-class LoopCache:
-    """A bounded LRU cache of compiled training loops (thread-safe)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._loops: OrderedDict[LoopKey, tf.types.experimental.PolymorphicFunction] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: LoopKey, build):
-        with self._lock:
-            loop = self._loops.get(key)
-            if loop is not None:
-                self._loops.move_to_end(key)
-                return loop
-            loop = build(key)
-            self._loops[key] = loop
-            while len(self._loops) > self.size:
-                self._loops.popitem(last=False)
-            return loop
-
-    def __len__(self) -> int:
-        return len(self._loops)
-
-    def keys(self) -> list[LoopKey]:
-        return list(self._loops)
+def loop_cache():
+    """The engine's one graph cache (the training loops live there with every other graph)."""
+    return graph_cache()
 
 
-_cache = LoopCache(32)
+def make_loop(depth: int, dtype, xla: bool):
+    """The compiled training loop of one depth and dtype: everything else is a tensor.
 
-
-def loop_cache() -> LoopCache:
-    return _cache
-
-
-def set_cache_size(size: int) -> None:
-    _cache.size = size
-
-
-def _make_loop(key: LoopKey, activations: list[BoundActivation], loss: Loss, optimizer_update):
-    """Build the compiled loop for one key (called once per key, by the cache)."""
-    dtype = DTYPES[key.dtype]
-    depth = len(key.sizes) - 1
-    n_in, n_out = key.sizes[0], key.sizes[-1]
-    n_slots = len(key.slots)
-    param_shapes = [[key.sizes[i], key.sizes[i + 1]] for i in range(depth)] + [
-        [key.sizes[i + 1]] for i in range(depth)
-    ]
-
-    def forward(x, params):
-        a = x
-        for W, b, act in zip(params[:depth], params[depth:], activations, strict=True):
-            a = act.tf(a @ W + b)  # z = a_prev @ W + b, a = f(z)
-        return a
-
-    def data_loss(x, t, params):
-        return reduce_batch(loss.tf_fn(t, forward(x, params), key.from_logits), key.reduction)
-
-    def evaluate(x, t, params, threshold):
-        """Loss and accuracy on a whole set (NaN for an empty set: a mean of nothing)."""
-        out = forward(x, params)
-        value = reduce_batch(loss.tf_fn(t, out, key.from_logits), key.reduction)
-        if key.accuracy == "argmax":
-            hits = tf.equal(tf.argmax(out, axis=-1), tf.argmax(t, axis=-1))
-        elif key.accuracy == "threshold":
-            hits = tf.equal(out[:, 0] >= threshold[0], t[:, 0] >= threshold[1])
-        else:
-            return value, tf.constant(np.nan, dtype)
-        return value, tf.reduce_mean(tf.cast(hits, dtype))
+    The state is packed: one vector θ of every weight and bias (graphs.unpack_params's
+    layout), the optimizer's two slot vectors and the dead-weight mask, so the optimizer and
+    the regulariser each run once per step on the whole vector. Per step: pick the batch
+    (whole set, shuffled per epoch, or Playground's fixed order), one tape for ∂L/∂W and
+    ∂L/∂b (core.gradients), the optimizer step (core.update), Playground's regularisation
+    step on the weights (core.regularize). The steps run in chunks of ``record_every``, each
+    followed by the loss and accuracy on the whole training and test sets.
+    """
 
     def run(
         x,
         t,
         x_test,
         t_test,
-        params,
-        slots,
+        theta,
+        sizes,
+        slot_0,
+        slot_1,
+        dead,
         iterations,
+        codes,
+        act_params,
+        loss,
+        is_sum,
+        family,
         hyper,
-        threshold,
+        regularization,
+        regularization_rate,
         l2,
+        train_biases,
+        accuracy,
+        thresholds,
         steps,
         record_every,
+        batch_mode,
+        batch_size,
         batch_template,
         seed,
+        history_template,
     ):
-        params, slots = list(params), list(slots)
-        trainable = list(range(depth)) + (list(range(depth, 2 * depth)) if key.train_biases else [])
+        codes, act_params = tf.unstack(codes, depth), tf.unstack(act_params, depth)
+        lr = core.learning_rate(hyper)
         n = tf.shape(x)[0]
-        batch = tf.shape(batch_template)[0]
-        batches_per_epoch = tf.cast(tf.maximum(n // batch, 1), tf.int64)
+        width = tf.shape(batch_template)[0]  # B, or B + remainder in Playground's order
+        per_epoch = tf.cast(tf.maximum(n // batch_size, 1), tf.int64)
+        # Playground's order carries the epoch's last n mod B samples into the next batch.
+        remainder = tf.where(tf.equal(batch_mode, 2), n % batch_size, 0)
+        j = tf.range(width)
+        identity = tf.range(n)
+        layout = param_layout(sizes, depth)
+        n_weights = tf.reduce_sum(sizes[:-1] * sizes[1:])
+        is_weight = tf.range(tf.shape(theta)[0]) < n_weights
+        regularized = tf.where(is_weight, regularization, 0)
+        frozen = tf.logical_and(tf.logical_not(is_weight), tf.logical_not(train_biases))
+        # Keras's L2 regulariser l2·ΣW² adds 2·l2·W to a weight's gradient (0 for biases).
+        l2_scale = tf.where(is_weight, l2, tf.zeros([], dtype))
 
-        def permutation(iteration):
-            return epoch_permutation(n, seed, tf.cast(iteration // batches_per_epoch, tf.int32))
+        def permutation(k):
+            return epoch_permutation(n, seed, tf.cast(k // per_epoch, tf.int32))
 
-        def record(history, row, step, params):
-            loss_value, accuracy = evaluate(x, t, params, threshold)
-            test_loss, test_accuracy = evaluate(x_test, t_test, params, threshold)
-            values = tf.stack(
-                [tf.cast(step, dtype), loss_value, accuracy, test_loss, test_accuracy]
-            )
+        def batch(k, perm):
+            """Rows of step k and their weights (0 for the padding of a short batch).
+
+            ``perm`` is this epoch's permutation when shuffling, else the identity; the
+            whole set is one batch of size n."""
+            pos = tf.cast(k % per_epoch, tf.int32)
+            rows = tf.gather(perm, tf.minimum(pos * batch_size + j, n - 1))
+            carry = (pos == 0) & (k >= per_epoch) & (remainder > 0)
+            carried = tf.where(j < remainder, n - remainder + j, j - remainder)
+            index = tf.where(carry, carried, rows)
+            padding = tf.logical_and(tf.logical_not(carry), j >= batch_size)
+            return index, tf.where(padding, tf.zeros([width], dtype), tf.ones([width], dtype))
+
+        def evaluate(xs, ts, weights, biases):
+            """Loss and accuracy on a whole set (NaN for an empty set: a mean of nothing)."""
+            _, outs = core.forward(xs, weights, biases, codes, act_params, xla)
+            out = outs[-1]
+            per = core.per_sample_loss(ts, out, loss, xla)
+            count = tf.cast(tf.shape(xs)[0], dtype)
+            value = core.batch_loss(per, None, tf.where(is_sum, tf.ones([], dtype), count))
+            threshold = tf.equal(out[:, 0] >= thresholds[0], ts[:, 0] >= thresholds[1])
+            argmax = tf.equal(tf.argmax(out, axis=-1), tf.argmax(ts, axis=-1))
+            hits = tf.where(tf.equal(accuracy, 2), argmax, threshold)
+            share = tf.reduce_mean(tf.cast(hits, dtype))
+            return value, tf.where(tf.equal(accuracy, 0), tf.constant(np.nan, dtype), share)
+
+        def record(history, row, done, theta):
+            weights, biases = unpack_params(theta, sizes, depth, layout)
+            loss_value, acc = evaluate(x, t, weights, biases)
+            test_loss, test_acc = evaluate(x_test, t_test, weights, biases)
+            values = tf.stack([tf.cast(done, dtype), loss_value, acc, test_loss, test_acc])
             return tf.tensor_scatter_nd_update(history, [[row]], [values])
 
-        history = tf.fill([key.history_rows, len(HISTORY_COLUMNS)], tf.constant(np.nan, dtype))
-        history = record(history, 0, 0, params)
-        perm = permutation(iterations) if key.minibatch else tf.zeros([1], tf.int32)
-
-        def body(i, iteration, params, slots, perm, history, row):
-            if key.minibatch:
-                position = iteration % batches_per_epoch
-                perm = tf.cond(position == 0, lambda: permutation(iteration), lambda: perm)
-                start = tf.cast(position, tf.int32) * batch
-                index = tf.gather(perm, start + tf.range(batch))
-                xb, tb = tf.gather(x, index), tf.gather(t, index)
-            else:
-                xb, tb = x, t
-            with tf.GradientTape() as tape:
-                tape.watch(params)
-                objective = data_loss(xb, tb, params)
-                if key.l2:  # Keras's L2 regularizer: l2 · Σ W² over the weights (not biases)
-                    penalty = tf.add_n([tf.reduce_sum(tf.square(W)) for W in params[:depth]])
-                    objective = objective + l2 * penalty
-            grads = tape.gradient(objective, params)
-            step = tf.cast(iteration + 1, dtype)  # Keras's local_step = iterations + 1
-            params, slots = list(params), list(slots)
-            for p in trainable:
-                new_param, new_slots = optimizer_update(
-                    params[p],
-                    grads[p],
-                    tuple(slots[p * n_slots : (p + 1) * n_slots]),
-                    step,
-                    hyper,
-                    key.nesterov,
-                )
-                params[p] = new_param
-                slots[p * n_slots : (p + 1) * n_slots] = list(new_slots)
-            done = i + 1
-            due = tf.logical_or(done % record_every == 0, done == steps)
-            history, row = tf.cond(
-                due,
-                lambda: (record(history, row, done, params), row + 1),
-                lambda: (history, row),
+        def step(i, k, theta, slot_0, slot_1, dead, perm):
+            renew = tf.logical_and(tf.equal(batch_mode, 1), tf.equal(k % per_epoch, 0))
+            perm = tf.cond(renew, lambda: permutation(k), lambda: perm)
+            index, weight = batch(k, perm)
+            xb, tb = tf.gather(x, index), tf.gather(t, index)
+            divisor = tf.where(is_sum, tf.ones([], dtype), tf.reduce_sum(weight))
+            weights, biases = unpack_params(theta, sizes, depth, layout)
+            out = core.gradients(
+                (weights, biases, codes, act_params),
+                xb,
+                tb,
+                loss,
+                divisor,
+                sample_weight=weight,
+                xla=xla,
+                params_only=True,
             )
-            return done, iteration + 1, params, slots, perm, history, row
+            grad = pack(out["dW"] + out["db"]) + l2_scale * (2 * theta)
+            local_step = tf.cast(k + 1, dtype)  # Keras's local_step = iterations + 1
+            (stepped,), slots = core.update(
+                [theta], [grad], [slot_0, slot_1], local_step, family, hyper, xla
+            )
+            # Weights dead before this step and frozen biases stay put; a weight the L1 step
+            # kills now becomes 0 (regularize) and stays there from the next step on.
+            keep = tf.logical_or(dead, frozen)
+            stepped, dead = core.regularize(
+                theta, stepped, dead, regularized, regularization_rate, lr
+            )
+            theta = tf.where(keep, theta, stepped)
+            slot_0, slot_1 = (
+                tf.where(keep, old, new) for old, new in zip((slot_0, slot_1), slots, strict=True)
+            )
+            return i + 1, k + 1, theta, slot_0, slot_1, dead, perm
 
-        _, iterations, params, slots, _, history, _ = tf.while_loop(
-            lambda i, *_: i < steps,
-            body,
-            (tf.constant(0), iterations, params, slots, perm, history, tf.constant(1)),
-            maximum_iterations=None,
+        def chunk(done, k, theta, slot_0, slot_1, dead, perm, history, row):
+            count = tf.minimum(record_every, steps - done)
+            _, k, theta, slot_0, slot_1, dead, perm = tf.while_loop(
+                lambda i, *_: i < count,
+                step,
+                (tf.constant(0), k, theta, slot_0, slot_1, dead, perm),
+            )
+            done = done + count
+            history = record(history, row, done, theta)
+            return done, k, theta, slot_0, slot_1, dead, perm, history, row + 1
+
+        rows = tf.shape(history_template)[0]
+        history = tf.fill([rows, len(HISTORY_COLUMNS)], tf.constant(np.nan, dtype))
+        history = record(history, 0, 0, theta)
+        perm = tf.cond(tf.equal(batch_mode, 1), lambda: permutation(iterations), lambda: identity)
+        _, iterations, theta, slot_0, slot_1, dead, _, history, _ = tf.while_loop(
+            lambda done, *_: done < steps,
+            chunk,
+            (tf.constant(0), iterations, theta, slot_0, slot_1, dead, perm, history, 1),
         )
-        return params, slots, iterations, history
+        return theta, slot_0, slot_1, dead, iterations, history
 
     spec = tf.TensorSpec
+    vector = spec([None], dtype)
     signature = [
-        spec([None, n_in], dtype),  # x
-        spec([None, n_out], dtype),  # t
-        spec([None, n_in], dtype),  # x_test
-        spec([None, n_out], dtype),  # t_test
-        [spec(s, dtype) for s in param_shapes],
-        [spec(s, dtype) for s in param_shapes for _ in range(n_slots)],
+        spec([None, None], dtype),  # x
+        spec([None, None], dtype),  # t
+        spec([None, None], dtype),  # x_test
+        spec([None, None], dtype),  # t_test
+        vector,  # θ: every weight and bias, packed
+        spec([depth + 1], tf.int32),  # layer sizes
+        vector,  # the optimizer's first slot, packed like θ
+        vector,  # its second slot
+        spec([None], tf.bool),  # dead weights (L1), packed like θ
         spec([], tf.int64),  # iterations before this call
-        spec([len(HYPER)], dtype),
+        spec([depth], tf.int32),  # activation codes
+        spec([depth], dtype),  # activation parameters
+        spec([], tf.int32),  # loss code
+        spec([], tf.bool),  # reduction is "sum"
+        spec([], tf.int32),  # optimizer family
+        spec([len(core.H)], dtype),  # optimizer hyper-parameters
+        spec([], tf.int32),  # regularization: 0 none, 1 L1, 2 L2
+        spec([], dtype),  # regularization rate
+        spec([], dtype),  # l2 (Keras's penalty in the objective)
+        spec([], tf.bool),  # train biases
+        spec([], tf.int32),  # accuracy: 0 none, 1 threshold, 2 argmax
         spec([2], dtype),  # accuracy thresholds: output, target
-        spec([], dtype),  # l2
         spec([], tf.int32),  # steps
         spec([], tf.int32),  # record_every
-        spec([None], tf.int8),  # batch_template: its length is the batch size
+        spec([], tf.int32),  # batch mode (core.BATCH_MODES)
+        spec([], tf.int32),  # batch size
+        spec([None], tf.int8),  # batch template: its length is the rows per step
         spec([], tf.int32),  # shuffle seed
+        spec([None], tf.int8),  # history template: its length is the history's rows
     ]
-    return tf.function(run, input_signature=signature, jit_compile=key.jit_compile)
+    function = tf.function(run, input_signature=signature, jit_compile=xla, autograph=False)
+    return function if xla else function.get_concrete_function()
 
 
 _PRIME = 2_147_483_647  # 2^31 − 1
@@ -257,19 +261,25 @@ def epoch_permutation(n, seed, epoch):
     return tf.argsort(tf.cast(keys, tf.float64), stable=True)
 
 
-def _slot_order(slots_in: dict, names: tuple[str, ...], depth: int):
-    """Flatten {slot: {"weights", "biases"}} into the loop's order: per param, per slot."""
-    flat = []
-    for group in ("weights", "biases"):
-        for layer in range(depth):
-            for name in names:
-                flat.append(slots_in[name][group][layer])
-    return flat
-
-
 def history_rows(steps: int, record_every: int) -> int:
     """Entries in the history: step 0, every ``record_every`` steps, and the last step."""
     return 1 + steps // record_every + (1 if steps % record_every else 0)
+
+
+def batch_plan(n: int, batch_size: int | None, shuffle: bool) -> tuple[int, int, int]:
+    """(mode, batch size, rows per step) for ``n`` training samples.
+
+    Full batch when no size is given or it covers the set. Shuffled: a fresh permutation each
+    epoch cut into ``n // B`` batches (the remainder waits for the next epoch's shuffle).
+    Playground's order (``shuffle=False``): the data's own order every epoch, an update every
+    ``B`` samples within the epoch, and the ``n mod B`` samples left at an epoch's end join
+    the first batch of the next epoch (B + remainder rows, divided by their number).
+    """
+    if batch_size is None or batch_size >= n:
+        return BATCH_MODE["full"], n, n
+    if shuffle:
+        return BATCH_MODE["shuffled"], batch_size, batch_size
+    return BATCH_MODE["ordered"], batch_size, batch_size + n % batch_size
 
 
 def train(
@@ -285,81 +295,106 @@ def train(
     x_test: np.ndarray | None = None,
     t_test: np.ndarray | None = None,
     batch_size: int | None = None,
+    shuffle: bool = True,
     train_biases: bool = True,
     record_every: int = 1,
     l2: float = 0.0,
+    regularization: str | None = None,
+    regularization_rate: float = 0.0,
     accuracy: str = "none",
     thresholds: tuple[float, float] = (0.0, 0.0),
     seed: int = 0,
     state: TrainState | None = None,
-    max_history_rows: int = 2001,
+    max_history_rows: int | None = None,
     jit_compile: bool = False,
 ) -> TrainResult:
     """Run ``steps`` updates of ``optimizer`` on (x, t) in one compiled call.
 
-    ``state`` continues an earlier run (its weights, slots and iteration count); without it
-    the run starts from the network's parameters with zero slots.
+    ``state`` continues an earlier run (its weights, slots, dead weights and iteration
+    count); without it the run starts from the network's parameters with zero slots.
+    ``max_history_rows`` is accepted for compatibility: the history is sized to the run.
     """
     depth = net.depth
-    n = len(x)
-    minibatch = batch_size is not None and batch_size < n
-    key = LoopKey(
-        sizes=tuple(net.sizes),
-        activations=tuple((a.name, tuple(sorted(a.params.items()))) for a in net.activations),
-        loss=loss.name,
-        from_logits=from_logits,
-        reduction=reduction,
-        optimizer=optimizer.name if optimizer.name != "momentum" else "sgd",
-        slots=optimizer.slot_names,
-        nesterov=optimizer.nesterov,
-        dtype=net.dtype,
-        minibatch=minibatch,
-        train_biases=train_biases,
-        accuracy=accuracy,
-        history_rows=max_history_rows,
-        l2=l2 > 0,
-        jit_compile=jit_compile,
-    )
-    loop = _cache.get(key, lambda k: _make_loop(k, net.activations, loss, optimizer.rule.update))
     if state is None:
         state = initial_state(net, optimizer)
+    mode, batch, width = batch_plan(len(x), batch_size, shuffle)
+    rows = history_rows(steps, record_every)
     dtype = net.tf_dtype
-    empty_x, empty_t = np.zeros((0, net.sizes[0])), np.zeros((0, net.sizes[-1]))
-    x_test = empty_x if x_test is None else x_test
-    t_test = empty_t if t_test is None else t_test
-    params = [tf.constant(p, dtype) for p in state.weights + state.biases]
-    slots = [tf.constant(s, dtype) for s in _slot_order(state.slots, key.slots, depth)]
+    x_test = np.zeros((0, net.sizes[0])) if x_test is None else x_test
+    t_test = np.zeros((0, net.sizes[-1])) if t_test is None else t_test
+    shape_key = (depth, net.dtype, tuple(net.sizes), len(x), len(x_test), width, rows)
+    xla = bool(jit_compile) and graph_cache().admit_xla(shape_key)
+    loop = graph_cache().get("train", depth, net.dtype, xla=xla)
+    codes, act_params = core.activation_codes(net.activations)
+    slot_0, slot_1 = _internal_slots(state, optimizer)
+    dead = state.dead or [np.zeros_like(w) for w in state.weights]
+    dead = flat_params([np.asarray(d) > 0 for d in dead], [np.zeros_like(b) for b in state.biases])
     with np.errstate(over="ignore"):
-        out_params, out_slots, iterations, history = loop(
+        theta, out_0, out_1, out_dead, iterations, history = loop(
             tf.constant(x, dtype),
             tf.constant(t, dtype),
             tf.constant(x_test, dtype),
             tf.constant(t_test, dtype),
-            params,
-            slots,
+            tf.constant(flat_params(state.weights, state.biases), dtype),
+            tf.constant(net.sizes, tf.int32),
+            tf.constant(slot_0, dtype),
+            tf.constant(slot_1, dtype),
+            tf.constant(dead > 0),
             tf.constant(state.iterations, tf.int64),
+            tf.constant(codes, tf.int32),
+            tf.constant(act_params, dtype),
+            tf.constant(core.loss_code(loss.name, from_logits), tf.int32),
+            tf.constant(reduction == "sum"),
+            tf.constant(optimizer.family_code, tf.int32),
             tf.constant(optimizer.hyper_vector(), dtype),
-            tf.constant(thresholds, dtype),
+            tf.constant(core.REGULARIZATIONS.index(regularization), tf.int32),
+            tf.constant(regularization_rate, dtype),
             tf.constant(l2, dtype),
+            tf.constant(bool(train_biases)),
+            tf.constant(core.ACCURACY.index(accuracy), tf.int32),
+            tf.constant(thresholds, dtype),
             tf.constant(steps, tf.int32),
             tf.constant(record_every, tf.int32),
-            tf.zeros([batch_size if minibatch else 1], tf.int8),
+            tf.constant(mode, tf.int32),
+            tf.constant(batch, tf.int32),
+            tf.zeros([width], tf.int8),
             tf.constant(seed, tf.int32),
+            tf.zeros([rows], tf.int8),
         )
-    out_params = [p.numpy().astype(float) for p in out_params]
-    flat_slots = [s.numpy().astype(float) for s in out_slots]
-    new_slots = {name: {"weights": [], "biases": []} for name in key.slots}
-    i = 0
-    for group in ("weights", "biases"):
-        for _layer in range(depth):
-            for name in key.slots:
-                new_slots[name][group].append(flat_slots[i])
-                i += 1
-    rows = history.numpy()[: history_rows(steps, record_every)]
-    new_state = TrainState(out_params[:depth], out_params[depth:], new_slots, int(iterations))
-    return TrainResult(
-        new_state, [_history_entry(row, accuracy, n_test=len(x_test)) for row in rows]
+    shapes = [w.shape for w in state.weights] + [b.shape for b in state.biases]
+    params = unpack(theta.numpy().astype(float), shapes)
+    slots = [unpack(v.numpy().astype(float), shapes) for v in (out_0, out_1)]
+    dead_out = unpack(out_dead.numpy().astype(float), shapes)[:depth]
+    new_state = TrainState(
+        params[:depth],
+        params[depth:],
+        _api_slots(slots, optimizer, depth),
+        int(iterations),
+        dead_out if regularization == "l1" or state.dead else None,
     )
+    return TrainResult(
+        new_state, [_history_entry(row, accuracy, n_test=len(x_test)) for row in history.numpy()]
+    )
+
+
+def _internal_slots(state: TrainState, optimizer: OptimizerConfig) -> list[np.ndarray]:
+    """The loop's two slot vectors, packed like θ: zeros where the optimizer keeps none."""
+    slots = [
+        [np.zeros_like(p) for p in state.weights] + [np.zeros_like(b) for b in state.biases]
+        for _ in range(2)
+    ]
+    for name, groups in state.slots.items():
+        slots[optimizer.slot_index(name)] = list(groups["weights"]) + list(groups["biases"])
+    return [flat_params(s[: len(state.weights)], s[len(state.weights) :]) for s in slots]
+
+
+def _api_slots(slots: list[list[np.ndarray]], optimizer: OptimizerConfig, depth: int) -> dict:
+    """The slots the API reports, named as Keras names them (only those the optimizer keeps)."""
+    out = {}
+    for name in optimizer.slot_names:
+        values = slots[optimizer.slot_index(name)]
+        out[name] = {"weights": values[:depth], "biases": values[depth:]}
+    return out
 
 
 def _history_entry(row, accuracy: str, n_test: int) -> dict:
@@ -385,28 +420,27 @@ def initial_state(net: Network, optimizer: OptimizerConfig) -> TrainState:
     return TrainState([w.copy() for w in net.weights], [b.copy() for b in net.biases], zeros, 0)
 
 
-def predict(net: Network, weights, biases, x: np.ndarray, upto: int | None = None):
-    """Every layer's output ``a`` for inputs ``x`` (input layer first), eagerly."""
+def predict(net: Network, weights, biases, x: np.ndarray) -> list[np.ndarray]:
+    """Every layer's output ``a`` for inputs ``x`` (input layer first), one compiled call."""
+    run = graph_cache().get("forward", net.depth, net.dtype)
+    codes, params = core.activation_codes(net.activations)
     dtype = net.tf_dtype
-    a = tf.constant(x, dtype)
-    outs = [a]
-    for W, b, act in zip(weights, biases, net.activations, strict=True):
-        a = act.tf(a @ tf.constant(W, dtype) + tf.constant(b, dtype))
-        outs.append(a)
-    return [o.numpy().astype(float) for o in outs]
+    x = np.asarray(x, dtype=float)
+    packed = run(
+        tf.constant(x, dtype),
+        tf.constant(flat_params(weights, biases), dtype),
+        tf.constant(net.sizes, tf.int32),
+        tf.constant(codes, tf.int32),
+        tf.constant(params, dtype),
+    )
+    outs = unpack(packed.numpy().astype(float), [(len(x), n) for n in net.sizes[1:]])
+    return [x] + outs
 
 
 def gradients(net: Network, weights, biases, x, t, loss: Loss, from_logits, reduction):
     """∂L/∂W and ∂L/∂b of the data loss on (x, t) at the given parameters (one tape)."""
-    dtype = net.tf_dtype
-    params = [tf.constant(p, dtype) for p in list(weights) + list(biases)]
-    with tf.GradientTape() as tape:
-        tape.watch(params)
-        a = tf.constant(x, dtype)
-        for W, b, act in zip(
-            params[: net.depth], params[net.depth :], net.activations, strict=True
-        ):
-            a = act.tf(a @ W + b)
-        value = reduce_batch(loss.tf_fn(tf.constant(t, dtype), a, from_logits), reduction)
-    grads = [g.numpy().astype(float) for g in tape.gradient(value, params)]
-    return grads[: net.depth], grads[net.depth :]
+    from app.engine.backprop import tape_pass
+
+    at = Network(net.sizes, net.activations, list(weights), list(biases), net.dtype)
+    out = tape_pass(at, np.asarray(x, float), np.asarray(t, float), loss, from_logits, reduction)
+    return out["dW"], out["db"]

@@ -79,6 +79,10 @@ class OptimizerState(StrictModel):
     slots: dict[str, SlotValues] = Field(
         default_factory=dict, description="per slot (m, v, momentum, velocity): like W and b"
     )
+    dead_weights: list[list[list[Annotated[int, Field(ge=0, le=1)]]]] | None = Field(
+        None,
+        description="1 where an L1 step carried a weight across zero (it stays 0): like W",
+    )
 
 
 class TrainRequest(NetworkSpec, LossFields):
@@ -90,13 +94,28 @@ class TrainRequest(NetworkSpec, LossFields):
     optimizer: OptimizerSpec = Field(default_factory=OptimizerSpec)
     steps: int = Field(100, ge=0, description="updates to apply in this call")
     batch_size: int | None = Field(
-        None, ge=1, description="null = full batch; 1 = one sample; k = shuffled mini-batches"
+        None, ge=1, description="null = full batch; 1 = one sample; k = mini-batches of k"
+    )
+    shuffle: bool = Field(
+        True,
+        description="true: a fresh permutation every epoch; false: the data's own order, "
+        "batches formed as TF Playground forms them (a partial last batch carries over)",
     )
     train_biases: bool = True
     record_every: int | None = Field(
         None, ge=1, description="history spacing in steps (null: about 200 entries)"
     )
     l2: Finite = Field(0.0, ge=0.0, le=10.0, description="L2 penalty l2·ΣW² on the weights")
+    regularization: Literal["l1", "l2"] | None = Field(
+        None, description="TF Playground's regularisation of the weights, applied as it does"
+    )
+    regularization_rate: Finite = Field(
+        0.0, ge=0.0, le=10.0, description="Playground's regularization rate (with regularization)"
+    )
+    unsupported: list[dict] | None = Field(
+        None,
+        description="ignored: lets an answer of /playground/import be posted back as it is",
+    )
     optimizer_state: OptimizerState | None = Field(
         None, description="the optimizer_state of an earlier response, to continue its run"
     )
@@ -176,6 +195,22 @@ def state_from(req: TrainRequest, net, optimizer):
                 values.biases[i], cols, (*where, "biases", i), f"{name} of b{i + 1}"
             )
     state.iterations = given.iterations
+    if given.dead_weights is not None:
+        if len(given.dead_weights) != net.depth:
+            raise SpecError(
+                (*loc, "dead_weights"),
+                f"expected {net.depth} entries, got {len(given.dead_weights)}",
+            )
+        state.dead = [
+            check_matrix(
+                given.dead_weights[i],
+                net.sizes[i],
+                net.sizes[i + 1],
+                (*loc, "dead_weights", i),
+                f"dead weights of W{i + 1}",
+            )
+            for i in range(net.depth)
+        ]
     return state
 
 
@@ -214,6 +249,11 @@ def train_response(net, req: TrainRequest, optimizer, data, result, extras: dict
                 }
                 for name, values in state.slots.items()
             },
+            **(
+                {}
+                if state.dead is None
+                else {"dead_weights": [d.astype(int).tolist() for d in state.dead]}
+            ),
         },
         "task": {
             "classes": data.classes,

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from app.engine.activations import ACTIVATIONS
-from app.engine.backprop import COMPILED_CACHE_SIZE, backprop, compiled_backprop
+from app.engine.backprop import backprop
+from app.engine.graphs import KINDS, graph_cache
 from app.engine.losses import LOSSES, prepare_targets
 from app.engine.network import build_network
 
@@ -176,14 +177,28 @@ def test_initializers_are_seeded_and_scaled():
     assert np.abs(he.weights[0]).max() <= 2 * np.sqrt(2 / 64) / 0.87962566103423978 + 1e-6
 
 
-def test_one_compiled_graph_per_architecture_whatever_the_shapes():
-    compiled_backprop.cache_clear()
+def test_one_compiled_graph_per_depth_whatever_the_architecture():
+    """Widths, batch, activations, loss, reduction and numbers are tensors: no new graph."""
+    cache = graph_cache()
     rng = np.random.default_rng(0)
-    for sizes, batch in (([2, 3, 1], 1), ([5, 7, 2], 4), ([3, 1, 6], 9), ([2, 3, 1], 2)):
-        net = build_network(sizes, ["tanh", "sigmoid"], seed=batch)
+    net = build_network([2, 3, 1], ["tanh", "sigmoid"])
+    backprop(net, rng.normal(size=(1, 2)), np.array([[0.5]]), LOSSES["mse"])
+    graph = cache.get("backprop", 2, "float32")
+    before = (len(cache), cache.builds)
+    cases = [
+        ([2, 3, 1], 1, ["tanh", "sigmoid"], "mse"),
+        ([5, 7, 2], 4, ["relu", "softmax"], "categorical_crossentropy"),
+        ([3, 1, 6], 9, [{"name": "leaky_relu", "alpha": 0.1}, "gelu"], "binary_crossentropy"),
+        ([2, 3, 1], 2, ["selu", "linear"], "half_sse"),
+    ]
+    for sizes, batch, acts, loss in cases:
+        net = build_network(sizes, acts, seed=batch)
         x, t = rng.normal(size=(batch, sizes[0])), rng.random((batch, sizes[-1]))
         for reduction in ("mean", "sum"):
-            backprop(net, x, t, LOSSES["mse"], reduction=reduction)
-    info = compiled_backprop.cache_info()
-    assert info.misses == 1 and info.hits == 7  # one trace served every shape and reduction
-    assert info.maxsize == COMPILED_CACHE_SIZE
+            result = backprop(net, x, t, LOSSES[loss], reduction=reduction)
+            assert result.check["agrees"], (sizes, acts, loss, reduction, result.check)
+    assert (len(cache), cache.builds) == before  # one graph served every case
+    assert cache.get("backprop", 2, "float32") is graph
+    assert cache.bound == len(KINDS) * cache.max_depth * 2 + 2 * cache.max_depth
+    with pytest.raises(ValueError):
+        cache.get("backprop", cache.max_depth + 1, "float32")

@@ -11,13 +11,13 @@ import pytest
 from app.core.tensorflow import tf
 from app.engine.activations import _sigmoid
 from app.engine.gradient_flow import StackSpec, build_stack, generated_batch, gradient_flow
+from app.engine.graphs import graph_cache
 from app.engine.landscape import (
     OptimizerSpec,
     ParamRef,
     SliceFunction,
     grid_values,
     landscape,
-    slice_graphs,
 )
 from app.engine.losses import get_loss
 from app.engine.network import NetworkLimits, build_network
@@ -264,24 +264,18 @@ def test_paths_equal_tf_keras_optimizers_fed_the_same_gradients(mazur_slice):
             )
 
 
-def test_slice_graphs_are_traced_once_per_structure():
+def test_slice_graphs_are_one_per_depth():
     net = build_network(dtype="float64", **MAZUR)
     ref_a, ref_b = ParamRef(1, "W", 0, 0), ParamRef(2, "W", 1, 1)
     first = SliceFunction(net, X, T, MSE, False, "mean", ref_a, ref_b)
     first.losses(np.zeros(5), np.zeros(5))
     first.descend((0.0, 0.0), SPECS, 2)
-    graphs = first.graphs
-    traced = (
-        graphs.grid.experimental_get_tracing_count(),
-        graphs.descend.experimental_get_tracing_count(),
-    )
-    # Other numbers, other rows/cols, other batch size, other grid size: no new trace.
-    other = build_network(dtype="float64", seed=3, layers=[2, 2, 2])
-    second = SliceFunction(other, X[:2], T[:2], MSE, False, "mean", ParamRef(1, "W", 1, 1), ref_b)
+    cache = graph_cache()
+    before = (len(cache), cache.builds)
+    # Other numbers, other parameters (a bias, another layer), widths, batch, grid size.
+    other = build_network(dtype="float64", seed=3, layers=[2, 5, 2], activations=["relu", "tanh"])
+    second = SliceFunction(other, X[:2], T[:2], MSE, False, "sum", ParamRef(2, "b", 0, 1), ref_a)
     second.losses(np.zeros(17), np.ones(17))
     second.descend((0.5, -0.5), SPECS[:1], 7)
-    assert second.graphs is graphs
-    assert traced == (1, 1)
-    assert graphs.grid.experimental_get_tracing_count() == 1
-    assert graphs.descend.experimental_get_tracing_count() == 1
-    assert slice_graphs.cache_info().maxsize == 32
+    assert second.grid is first.grid and second.descend_graph is first.descend_graph
+    assert (len(cache), cache.builds) == before

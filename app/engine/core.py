@@ -1,0 +1,250 @@
+"""The engine core: the four verbs every computation goes through, in the spirit of TF
+Playground's ``nn.ts`` (``buildNetwork``, ``forwardProp``, ``backProp``, ``updateWeights``).
+
+- :func:`forward`: z = a_prev @ W + b and a = f(z) for every layer;
+- :func:`gradients`: one ``tf.GradientTape`` giving δ = ∂L/∂z, ∂L/∂W, ∂L/∂b and ∂L/∂a;
+- :func:`fprime`: f′(z) of every layer (a second, separate tape: tapes are never nested);
+- :func:`update`: one step of an optimizer from the registry in ``optimizers.py``, then
+  Playground's regularisation step.
+
+What the user picks never becomes a trace-time constant. The activation of each layer is an
+integer *code* tensor (its index in ``ACTIVATIONS``), its parameter (leaky ReLU's α) a tensor;
+the loss is a code tensor too, and so are the optimizer, its hyper-parameters, the
+regularisation, ``train_biases`` and the reduction. Inside a graph a code picks its branch
+with ``tf.switch_case`` (only the chosen function runs); under XLA, where ``switch_case``
+with gradients is not safe, every branch runs and ``tf.gather`` picks one. Either way the
+chosen TensorFlow op computes the numbers, so they are the very numbers a graph specialised
+to that choice would give. Called eagerly with Python ``int`` codes, the verbs call the
+chosen op directly (``/gradient-flow`` does this for stacks of up to 50 layers).
+
+So a compiled graph depends only on the network's *depth* and *dtype* (shapes are left
+open): see ``graphs.py`` for the one cache that holds them and its fixed bound.
+"""
+
+import numpy as np
+
+from app.core.tensorflow import tf
+from app.engine.activations import ACTIVATIONS, BoundActivation
+from app.engine.losses import LOSSES, squared_error
+from app.engine.optimizers import FAMILIES, H
+
+ACTIVATION_NAMES: tuple[str, ...] = tuple(ACTIVATIONS)
+ACTIVATION_CODE = {name: i for i, name in enumerate(ACTIVATION_NAMES)}
+SOFTMAX_CODE = ACTIVATION_CODE["softmax"]
+# One code per (loss, from_logits): 2·index + from_logits.
+LOSS_NAMES: tuple[str, ...] = tuple(LOSSES)
+REGULARIZATIONS = (None, "l1", "l2")
+ACCURACY = ("none", "threshold", "argmax")
+# How a training step picks its samples: the whole set, a fresh permutation per epoch cut
+# into batches, or Playground's fixed order (a partial batch carries into the next epoch).
+BATCH_MODES = ("full", "shuffled", "ordered")
+
+
+# ---- codes: what the user picked, as numbers ---------------------------------------------
+
+
+def activation_codes(activations: list[BoundActivation]) -> tuple[list[int], list[float]]:
+    """Per layer: the activation's code and its parameter (α of leaky ReLU, else 0).
+
+    α is rounded to float32 as ``tf.nn.leaky_relu`` keeps it in a 32-bit attribute.
+    """
+    codes = [ACTIVATION_CODE[a.name] for a in activations]
+    params = [float(np.float32(next(iter(a.params.values()), 0.0))) for a in activations]
+    return codes, params
+
+
+def loss_code(name: str, from_logits: bool) -> int:
+    return 2 * LOSS_NAMES.index(name) + int(bool(from_logits))
+
+
+def _param_kwargs(spec, param) -> dict:
+    return {name: param for name in spec.params}
+
+
+def _is_static(code) -> bool:
+    return isinstance(code, int | np.integer)
+
+
+def _select(code, branches, xla: bool):
+    """The branch ``code`` picks: a Python int calls it, a tensor selects inside the graph."""
+    if _is_static(code):
+        return branches[int(code)]()
+    if xla:
+        outs = [branch() for branch in branches]
+        return tf.nest.map_structure(lambda *leaves: tf.gather(tf.stack(leaves), code), *outs)
+    return tf.switch_case(code, branches)
+
+
+# ---- verb 1: forward ---------------------------------------------------------------------
+
+
+def activate(z, code, param, xla: bool = False):
+    """a = f(z) for the activation with this code (and parameter)."""
+    branches = [
+        (lambda spec=spec: spec.tf_fn(z, **_param_kwargs(spec, param)))
+        for spec in ACTIVATIONS.values()
+    ]
+    return _select(code, branches, xla)
+
+
+def dense(a, W):
+    """a @ W for a of shape (batch, n) or (points, batch, n), as one 2-D matmul."""
+    if a.shape.rank == 2:
+        return a @ W
+    shape = tf.shape(a)
+    flat = tf.reshape(a, [-1, shape[-1]]) @ W
+    return tf.reshape(flat, tf.concat([shape[:-1], tf.shape(W)[-1:]], 0))
+
+
+def forward(x, weights, biases, codes, params, xla: bool = False, perturb=None):
+    """Every layer's total input z and output a (the input layer first in ``a``).
+
+    ``perturb(layer, z, a_prev)`` (layer 1 = first after the input) may shift z: the loss
+    landscape moves two parameters this way without copying the weights.
+    """
+    a, zs, outs = x, [], [x]
+    for layer, (W, b) in enumerate(zip(weights, biases, strict=True), 1):
+        z = dense(a, W) + b
+        if perturb is not None:
+            z = perturb(layer, z, a)
+        a = activate(z, codes[layer - 1], params[layer - 1], xla)
+        zs.append(z)
+        outs.append(a)
+    return zs, outs
+
+
+# The squared-error losses share one branch (squared_error with their divisor: the number of
+# outputs for mse, 1 for sse, 2 for half_sse); the cross-entropies have one branch each way.
+_SQUARED = {"mse": 0.0, "sse": 1.0, "half_sse": 2.0}  # 0.0 stands for "the number of outputs"
+_LOSS_BRANCHES = [("squared", False)] + [
+    (name, logits) for name in LOSS_NAMES if name not in _SQUARED for logits in (False, True)
+]
+_BRANCH_OF_CODE = [
+    0 if name in _SQUARED else _LOSS_BRANCHES.index((name, logits))
+    for name in LOSS_NAMES
+    for logits in (False, True)
+]
+_DIVISOR_OF_CODE = [_SQUARED.get(name, 1.0) for name in LOSS_NAMES for _ in (False, True)]
+
+
+def per_sample_loss(t, out, code, xla: bool = False):
+    """The loss of each sample (the loss with this code; see :func:`loss_code`)."""
+    if _is_static(code):
+        name, logits = LOSS_NAMES[int(code) // 2], bool(int(code) % 2)
+        return LOSSES[name].tf_fn(t, out, logits)
+    divisor = tf.gather(tf.constant(_DIVISOR_OF_CODE, out.dtype), code)
+    divisor = tf.where(divisor > 0, divisor, tf.cast(tf.shape(out)[-1], out.dtype))
+
+    def branch(name, logits):
+        if name == "squared":
+            return lambda: squared_error(t, out, divisor)
+        return lambda: LOSSES[name].tf_fn(t, out, logits)
+
+    branches = [branch(name, logits) for name, logits in _LOSS_BRANCHES]
+    return _select(tf.gather(tf.constant(_BRANCH_OF_CODE), code), branches, xla)
+
+
+def batch_loss(per_sample, sample_weight, divisor):
+    """Σ wᵢ·Lᵢ / divisor: the mean (divisor = Σw) or the sum (divisor = 1) over the batch."""
+    if sample_weight is None:
+        return tf.reduce_sum(per_sample) / divisor
+    return tf.reduce_sum(per_sample * sample_weight) / divisor
+
+
+# ---- verb 2: gradients -------------------------------------------------------------------
+
+
+def gradients(
+    net_args, x, t, loss, divisor, sample_weight=None, xla=False, extra=None, params_only=False
+):
+    """One tape: the loss, δ = ∂L/∂z, ∂L/∂W, ∂L/∂b and ∂L/∂a of every layer after the input.
+
+    ``net_args`` is (weights, biases, codes, params); ``loss`` a loss code. ``extra(weights)``
+    may add a penalty to the objective (the L2 term l2·ΣW²); δ and ∂L/∂a stay those of the
+    data loss plus that penalty, as the tape sees them. ``params_only`` asks the tape for
+    ∂L/∂W and ∂L/∂b alone (a training step needs nothing else).
+    """
+    weights, biases, codes, params = net_args
+    with tf.GradientTape() as tape:
+        tape.watch(weights + biases)
+        zs, outs = forward(x, weights, biases, codes, params, xla)
+        per_sample = per_sample_loss(t, outs[-1], loss, xla)
+        total = batch_loss(per_sample, sample_weight, divisor)
+        objective = total if extra is None else total + extra(weights)
+    depth = len(weights)
+    if params_only:
+        grads = tape.gradient(objective, weights + biases)
+        return {"loss": total, "dW": grads[:depth], "db": grads[depth:]}
+    # The tape differentiates with respect to the intermediate z and a tensors too.
+    grads = tape.gradient(objective, zs + weights + biases + outs[1:])
+    return {
+        "z": zs,
+        "a": outs,
+        "per_sample": per_sample,
+        "loss": total,
+        "delta": grads[:depth],
+        "dW": grads[depth : 2 * depth],
+        "db": grads[2 * depth : 3 * depth],
+        "grad_a": grads[3 * depth :],
+    }
+
+
+def fprime(zs, codes, params, xla: bool = False):
+    """f′(z) of each layer from one separate tape: ∂(Σa)/∂z, elementwise (0 for softmax)."""
+    with tf.GradientTape() as tape:
+        tape.watch(zs)
+        outs = [activate(z, c, p, xla) for z, c, p in zip(zs, codes, params, strict=True)]
+    der = tape.gradient(outs, zs)
+    return [
+        tf.where(tf.equal(c, SOFTMAX_CODE), tf.zeros_like(d), d) if not _is_static(c) else d
+        for d, c in zip(der, codes, strict=True)
+    ]
+
+
+def l2_penalty(l2):
+    """Keras's L2 regulariser as an objective term: l2 · Σ W² over the weights."""
+    return lambda weights: l2 * tf.add_n([tf.reduce_sum(tf.square(W)) for W in weights])
+
+
+# ---- verb 3: update ----------------------------------------------------------------------
+
+
+def update(params, grads, slots, step, family, hyper, xla: bool = False):
+    """One optimizer step for every parameter: ``FAMILIES[family]`` (see optimizers.py).
+
+    ``slots`` holds two tensors per parameter (unused ones stay as they are). Returns the new
+    parameters and slots.
+    """
+
+    def branch(rule):
+        def run():
+            new_params, new_slots = [], []
+            for p, (param, grad) in enumerate(zip(params, grads, strict=True)):
+                value, state = rule(param, grad, (slots[2 * p], slots[2 * p + 1]), step, hyper)
+                new_params.append(value)
+                new_slots.extend(state)
+            return new_params, new_slots
+
+        return run
+
+    return _select(family, [branch(rule) for rule in FAMILIES.values()], xla)
+
+
+def regularize(w_old, w_new, dead, code, rate, learning_rate):
+    """Playground's regularisation step after the gradient step (``nn.ts`` updateWeights).
+
+    R′ is taken at the weight before this update: sign(w) for L1, w for L2. A weight the L1
+    step carries across zero is set to 0 and stays dead (never updated again). Returns the
+    weight and the dead mask.
+    """
+    der = tf.where(
+        tf.equal(code, 1), tf.sign(w_old), tf.where(tf.equal(code, 2), w_old, tf.zeros_like(w_old))
+    )
+    w_reg = w_new - (learning_rate * rate) * der
+    crossed = tf.logical_and(tf.equal(code, 1), w_new * w_reg < 0)
+    w = tf.where(crossed, tf.zeros_like(w_reg), w_reg)
+    return tf.where(dead, w_old, w), tf.logical_or(dead, crossed)
+
+
+def learning_rate(hyper):
+    return hyper[H["learning_rate"]]

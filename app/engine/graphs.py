@@ -1,0 +1,250 @@
+"""The engine's one cache of compiled graphs, and the graphs themselves.
+
+Every compiled function is built from the verbs in ``core.py`` with all of the user's choices
+passed in as tensors, so a graph depends only on its *kind*, the network's *depth* and the
+*dtype*; layer widths, batch sizes and every number are open shapes and tensor values. The
+key space is therefore finite and known before any request arrives:
+
+    bound = len(KINDS) × max_layers × 2 dtypes        (64 with the default max_layers = 8)
+
+plus at most ``max_xla_programs`` XLA programs (long training runs; XLA compiles one program
+per input shape, so their number is capped separately and a run past the cap uses the graph).
+The cache never evicts, because evicting a ``tf.function`` does not give its memory back: it
+simply cannot grow past the bound. A never-seen architecture of a known depth reuses a graph
+that is already traced.
+"""
+
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+from app.core.tensorflow import tf
+from app.engine import core
+from app.engine.network import DTYPES
+
+KINDS = ("backprop", "forward", "train", "slice_grid", "slice_descend")
+
+
+class GraphCache:
+    """Compiled functions keyed by (kind, depth, dtype[, xla]); built once, never evicted."""
+
+    def __init__(self, max_depth: int, max_xla_programs: int = 8):
+        self.max_depth = max_depth
+        self.max_xla_programs = max_xla_programs
+        self._graphs: dict[tuple, object] = {}
+        self._xla_shapes: set[tuple] = set()
+        self._lock = threading.Lock()
+        self.builds = 0  # graphs built (traced) so far
+
+    @property
+    def bound(self) -> int:
+        """The most graphs this cache can ever hold (XLA programs counted separately)."""
+        return len(KINDS) * self.max_depth * len(DTYPES) + len(DTYPES) * self.max_depth
+
+    def __len__(self) -> int:
+        return len(self._graphs)
+
+    def keys(self) -> list[tuple]:
+        return list(self._graphs)
+
+    def get(self, kind: str, depth: int, dtype: str, xla: bool = False):
+        if kind not in KINDS or dtype not in DTYPES or not 1 <= depth <= self.max_depth:
+            raise ValueError(f"no graph ({kind}, depth {depth}, {dtype}) in the engine's space")
+        if xla and kind != "train":
+            raise ValueError("only the training loop has an XLA variant")
+        key = (kind, depth, dtype, xla)
+        graph = self._graphs.get(key)
+        if graph is None:
+            with self._lock:
+                graph = self._graphs.get(key)
+                if graph is None:
+                    graph = BUILDERS[kind](depth, DTYPES[dtype], xla)
+                    self._graphs[key] = graph
+                    self.builds += 1
+        return graph
+
+    def admit_xla(self, shape_key: tuple) -> bool:
+        """Whether an XLA program for these input shapes exists or may be compiled now."""
+        with self._lock:
+            if shape_key in self._xla_shapes:
+                return True
+            if len(self._xla_shapes) >= self.max_xla_programs:
+                return False
+            self._xla_shapes.add(shape_key)
+            return True
+
+    @property
+    def xla_programs(self) -> int:
+        return len(self._xla_shapes)
+
+
+_cache: GraphCache | None = None
+
+
+def graph_cache() -> GraphCache:
+    """The process-wide cache, sized from Settings."""
+    global _cache
+    if _cache is None:
+        from app.core.config import get_settings
+
+        settings = get_settings()
+        _cache = GraphCache(settings.max_layers, settings.max_xla_programs)
+    return _cache
+
+
+# ---- packing: one tensor in, one tensor out ------------------------------------------------
+
+
+def flat_params(weights, biases) -> np.ndarray:
+    """W₁…W_d row-major, then b₁…b_d: the packed layout the compiled graphs read."""
+    return np.concatenate([np.ravel(w) for w in weights] + [np.ravel(b) for b in biases])
+
+
+def unpack(flat: np.ndarray, shapes: list[tuple]) -> list[np.ndarray]:
+    """Split one packed output vector into arrays of the given shapes, in order."""
+    out, start = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape, dtype=np.int64))
+        out.append(flat[start : start + size].reshape(shape))
+        start += size
+    return out
+
+
+def param_layout(sizes, depth: int):
+    """What :func:`unpack_params` needs, computed once (outside a loop): the split sizes and
+    each W's shape."""
+    splits = tf.concat([sizes[:-1] * sizes[1:], sizes[1:]], 0)
+    return splits, [sizes[i : i + 2] for i in range(depth)]
+
+
+def unpack_params(flat, sizes, depth: int, layout=None):
+    """Weights and biases from one flat vector: W₁…W_d row-major, then b₁…b_d."""
+    splits, shapes = layout or param_layout(sizes, depth)
+    parts = tf.split(flat, splits, num=2 * depth)
+    weights = [tf.reshape(parts[i], shapes[i]) for i in range(depth)]
+    return weights, list(parts[depth:])
+
+
+def network_tensors(net, inputs, targets, loss_name: str, from_logits: bool, reduction: str):
+    """What every network graph reads first: inputs, targets, W and b packed, the sizes, the
+    activation codes and parameters, the loss code and the batch divisor (batch size for
+    "mean", 1 for "sum")."""
+    dtype = net.tf_dtype
+    codes, params = core.activation_codes(net.activations)
+    return (
+        tf.constant(inputs, dtype),
+        tf.constant(targets, dtype),
+        tf.constant(flat_params(net.weights, net.biases), dtype),
+        tf.constant(net.sizes, tf.int32),
+        tf.constant(codes, tf.int32),
+        tf.constant(params, dtype),
+        tf.constant(core.loss_code(loss_name, from_logits), tf.int32),
+        tf.constant(len(inputs) if reduction == "mean" else 1, dtype),
+    )
+
+
+def pack(tensors) -> tf.Tensor:
+    return tf.concat([tf.reshape(v, [-1]) for v in tensors], 0)
+
+
+# ---- the builders --------------------------------------------------------------------------
+
+
+def _spec(shape, dtype):
+    return tf.TensorSpec(shape, dtype)
+
+
+def build_backprop(depth: int, dtype, xla: bool):
+    """Forward, loss, one tape for δ/dW/db/∂L/∂a, f′(z) and the SGD step, packed in one."""
+    signature = [
+        _spec([None, None], dtype),  # inputs
+        _spec([None, None], dtype),  # targets
+        _spec([None], dtype),  # W and b, packed
+        _spec([depth + 1], tf.int32),  # layer sizes
+        _spec([depth], tf.int32),  # activation codes
+        _spec([depth], dtype),  # activation parameters
+        _spec([], tf.int32),  # loss code
+        _spec([], dtype),  # batch divisor: the batch size for "mean", 1 for "sum"
+        _spec([], dtype),  # learning rate
+        _spec([], tf.bool),  # train biases
+    ]
+
+    @tf.function(input_signature=signature, autograph=False)
+    def step(x, t, flat, sizes, codes, params, loss, divisor, lr, train_biases):
+        weights, biases = unpack_params(flat, sizes, depth)
+        codes_, params_ = tf.unstack(codes, depth), tf.unstack(params, depth)
+        out = core.gradients((weights, biases, codes_, params_), x, t, loss, divisor)
+        fprimes = core.fprime(out["z"], codes_, params_)
+        hyper = tf.tensor_scatter_nd_update(
+            tf.zeros([len(core.H)], dtype), [[core.H["learning_rate"]]], [lr]
+        )
+        zero = [tf.zeros_like(p) for p in weights + biases for _ in range(2)]
+        stepped, _ = core.update(
+            weights + biases, out["dW"] + out["db"], zero, tf.ones([], dtype), 0, hyper
+        )
+        b_next = [
+            tf.where(train_biases, s, b) for s, b in zip(stepped[depth:], biases, strict=True)
+        ]
+        return pack(
+            out["z"]
+            + out["a"]
+            + fprimes
+            + [out["per_sample"], out["loss"]]
+            + out["delta"]
+            + out["dW"]
+            + out["db"]
+            + out["grad_a"]
+            + stepped[:depth]
+            + b_next
+        )
+
+    return step.get_concrete_function()
+
+
+def build_forward(depth: int, dtype, xla: bool):
+    """Every layer's output for many inputs (decision boundaries, neuron grids), packed."""
+    signature = [
+        _spec([None, None], dtype),
+        _spec([None], dtype),
+        _spec([depth + 1], tf.int32),
+        _spec([depth], tf.int32),
+        _spec([depth], dtype),
+    ]
+
+    @tf.function(input_signature=signature, autograph=False)
+    def run(x, flat, sizes, codes, params):
+        weights, biases = unpack_params(flat, sizes, depth)
+        _, outs = core.forward(
+            x, weights, biases, tf.unstack(codes, depth), tf.unstack(params, depth)
+        )
+        return pack(outs[1:])
+
+    return run.get_concrete_function()
+
+
+def build_train(depth: int, dtype, xla: bool):
+    from app.engine.training import make_loop
+
+    return make_loop(depth, dtype, xla)
+
+
+def build_slice_grid(depth: int, dtype, xla: bool):
+    from app.engine.landscape import make_grid
+
+    return make_grid(depth, dtype)
+
+
+def build_slice_descend(depth: int, dtype, xla: bool):
+    from app.engine.landscape import make_descend
+
+    return make_descend(depth, dtype)
+
+
+BUILDERS: dict[str, Callable] = {
+    "backprop": build_backprop,
+    "forward": build_forward,
+    "train": build_train,
+    "slice_grid": build_slice_grid,
+    "slice_descend": build_slice_descend,
+}

@@ -66,6 +66,7 @@ def test_hash_of_takes_a_link_a_hash_or_bare_state():
     assert hash_of("seed=1&noise=5") == "seed=1&noise=5"
     assert hash_of("https://playground.tensorflow.org/") == ""
     assert hash_of("#seed=a b") == "seed=a%20b"  # as location.hash gives it
+    assert hash_of("#seed=0.1\n23&x=tr\tue") == "seed=0.123&x=true"  # pasted across lines
 
 
 def test_defaults_are_state_ts_defaults_and_serialize_gives_playgrounds_own_hash():

@@ -131,6 +131,7 @@ def hash_of(url: str) -> str:
     percent-encodes in a fragment (space, quotes, <, >, `, non-ASCII) are encoded the same way.
     """
     url = url.strip().encode("utf-16", "surrogatepass").decode("utf-16", "replace")  # as USVString
+    url = re.sub(r"[\t\n\r]", "", url)  # the URL parser drops ASCII tabs and newlines
     if "#" in url:
         text = url.split("#", 1)[1]
     elif "=" in url and not re.match(r"[a-z]+://", url, re.I):

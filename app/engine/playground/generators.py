@@ -4,6 +4,8 @@ Restated from tensorflow/playground: the generators and ``shuffle`` of ``src/dat
 the split of ``generateData`` in ``src/playground.ts`` and the weight draws of
 ``buildNetwork`` in ``src/nn.ts``. Each JavaScript expression keeps its order of
 evaluation, so every ``Math.random()`` call lands on the same draw as in the browser.
+``math.sin``/``cos``/``log`` round as Chromium's ``Math`` does (the C library's); another
+JavaScript engine may differ in a coordinate's last bit.
 """
 
 import math

@@ -87,16 +87,24 @@ class PageProblems:
         assert not self.outside_requests, f"requests outside the app: {self.outside_requests}"
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh page; at teardown, asserts no console error and no request left the app."""
-    context = browser.new_context(base_url=live_server, viewport={"width": 1400, "height": 1000})
+def watched_page(context, origin: str):
+    """A new page of ``context`` whose console errors, throws and outside requests are kept
+    in ``page.problems``."""
     page = context.new_page()
-    problems = PageProblems(live_server)
+    problems = PageProblems(origin)
     page.on("console", lambda msg: msg.type == "error" and problems.console_errors.append(msg.text))
     page.on("pageerror", lambda err: problems.page_errors.append(str(err)))
     page.on("request", problems.on_request)
     page.problems = problems
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh page; at teardown, asserts no console error and no request left the app."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1400, "height": 1000})
+    page = watched_page(context, live_server)
+    problems = page.problems
     yield page
     context.close()
     problems.assert_clean()

@@ -1,6 +1,7 @@
 """The ASGI app: ``app.main:app``. Builds the app; the routers do the work."""
 
 import logging
+import threading
 from contextlib import asynccontextmanager
 
 from anyio import to_thread
@@ -11,6 +12,7 @@ from app.core.config import get_settings
 from app.core.errors import install_error_handlers
 from app.core.middleware import BodySizeLimit, ConcurrencyLimit, SecurityHeaders
 from app.core.tensorflow import warm_up
+from app.engine.graphs import graph_cache
 from app.routes import (
     activations,
     autodiff,
@@ -38,7 +40,18 @@ async def lifespan(app: FastAPI):
     to_thread.current_default_thread_limiter().total_tokens = get_settings().compute_threads
     version = warm_up()
     logging.getLogger("app").info("TensorFlow %s warmed up", version)
+    stop = threading.Event()
+    # The engine's graphs are built in the background: /healthz answers at once, and a
+    # request for a graph not built yet builds it itself (per-graph locks).
+    warmer = threading.Thread(
+        target=graph_cache().warm, kwargs={"stop": stop}, name="warm-graphs", daemon=True
+    )
+    if get_settings().warm_graphs:
+        warmer.start()
     yield
+    stop.set()  # stops between two graphs; wait for the one being built
+    if warmer.is_alive():
+        await to_thread.run_sync(warmer.join, 60)
 
 
 def create_app() -> FastAPI:

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     train_cache_size: int = Field(
         32, ge=1, description="unused: kept so old BPV_TRAIN_CACHE_SIZE settings still load"
     )
+    warm_graphs: bool = Field(
+        True, description="build the engine's compiled graphs in the background at start-up"
+    )
     max_xla_programs: int = Field(
         8,
         ge=0,

@@ -5,13 +5,15 @@ passed in as tensors, so a graph depends only on its *kind*, the network's *dept
 *dtype*; layer widths, batch sizes and every number are open shapes and tensor values. The
 key space is therefore finite and known before any request arrives:
 
-    bound = len(KINDS) × max_layers × 2 dtypes        (64 with the default max_layers = 8)
+    bound = len(KINDS) × max_layers × 2 dtypes + max_layers × 2 XLA training loops
+          = 5 × 8 × 2 + 16 = 96 with the default max_layers = 8,
 
 plus at most ``max_xla_programs`` XLA programs (long training runs; XLA compiles one program
 per input shape, so their number is capped separately and a run past the cap uses the graph).
 The cache never evicts, because evicting a ``tf.function`` does not give its memory back: it
 simply cannot grow past the bound. A never-seen architecture of a known depth reuses a graph
-that is already traced.
+that is already traced; ``warm`` builds them in the background after start-up (the app's
+lifespan), shallow networks first, so even a first request rarely waits for a trace.
 """
 
 import threading
@@ -35,6 +37,7 @@ class GraphCache:
         self._graphs: dict[tuple, object] = {}
         self._xla_shapes: set[tuple] = set()
         self._lock = threading.Lock()
+        self._building: dict[tuple, threading.Lock] = {}
         self.builds = 0  # graphs built (traced) so far
 
     @property
@@ -56,13 +59,29 @@ class GraphCache:
         key = (kind, depth, dtype, xla)
         graph = self._graphs.get(key)
         if graph is None:
-            with self._lock:
+            with self._lock:  # one lock per key: building one graph never blocks another
+                lock = self._building.setdefault(key, threading.Lock())
+            with lock:
                 graph = self._graphs.get(key)
                 if graph is None:
                     graph = BUILDERS[kind](depth, DTYPES[dtype], xla)
-                    self._graphs[key] = graph
-                    self.builds += 1
+                    with self._lock:
+                        self._graphs[key] = graph
+                        self.builds += 1
         return graph
+
+    def warm(self, depths=None, dtypes=None, stop: threading.Event | None = None) -> int:
+        """Build the graphs ahead of requests, the most used first; returns how many."""
+        built = 0
+        for depth in depths or range(1, self.max_depth + 1):
+            for dtype in dtypes or ("float32", "float64"):
+                for kind in KINDS:
+                    if stop is not None and stop.is_set():
+                        return built
+                    if (kind, depth, dtype, False) not in self._graphs:
+                        self.get(kind, depth, dtype)
+                        built += 1
+        return built
 
     def admit_xla(self, shape_key: tuple) -> bool:
         """Whether an XLA program for these input shapes exists or may be compiled now."""

@@ -12,6 +12,7 @@ import zlib
 import numpy as np
 import pytest
 
+from app.core.config import get_settings
 from app.engine.activations import ACTIVATIONS
 from app.engine.backprop import backprop
 from app.engine.graphs import KINDS, graph_cache
@@ -199,6 +200,8 @@ def test_one_compiled_graph_per_depth_whatever_the_architecture():
             assert result.check["agrees"], (sizes, acts, loss, reduction, result.check)
     assert (len(cache), cache.builds) == before  # one graph served every case
     assert cache.get("backprop", 2, "float32") is graph
+    assert cache.max_depth == get_settings().max_layers  # the bound comes from Settings
     assert cache.bound == len(KINDS) * cache.max_depth * 2 + 2 * cache.max_depth
+    assert len(cache) <= cache.bound
     with pytest.raises(ValueError):
         cache.get("backprop", cache.max_depth + 1, "float32")

@@ -279,3 +279,37 @@ def test_slice_graphs_are_one_per_depth():
     second.descend((0.5, -0.5), SPECS[:1], 7)
     assert second.grid is first.grid and second.descend_graph is first.descend_graph
     assert (len(cache), cache.builds) == before
+
+
+FLOAT32_SPECS = [
+    OptimizerSpec("sgd", 0.1),
+    OptimizerSpec("momentum", 0.1, momentum=0.9),
+    OptimizerSpec("adam", 0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-7),
+]
+
+
+def test_float32_paths_equal_keras_and_the_training_loops_update(mazur_slice):
+    """In float32 with the usual (not dyadic) hyper-parameters, each path's steps are the
+    steps of tf.keras.optimizers and of /train's update (core.update) fed its gradients."""
+    from app.engine import core
+
+    net32 = build_network(dtype="float32", **MAZUR)
+    _, ref_a, ref_b, _ = mazur_slice
+    fn = SliceFunction(net32, X, T, MSE, False, "mean", ref_a, ref_b)
+    paths = fn.descend((0.2, 0.6), FLOAT32_SPECS, 10)
+    for spec, path in zip(FLOAT32_SPECS, paths, strict=True):
+        variable = tf.Variable([0.2, 0.6], dtype=tf.float32)
+        keras = keras_optimizer(spec)
+        config = spec.config()
+        hyper = tf.constant(config.hyper_vector(), tf.float32)
+        theta = tf.constant([0.2, 0.6], tf.float32)
+        slots = [tf.zeros([2], tf.float32), tf.zeros([2], tf.float32)]
+        for step in range(10):
+            g = tf.constant([path["grad_a"][step], path["grad_b"][step]], tf.float32)
+            keras.apply_gradients([(g, variable)])
+            (theta,), slots = core.update(
+                [theta], [g], slots, tf.constant(step + 1, tf.float32), config.family_code, hyper
+            )
+            want = [path["a"][step + 1], path["b"][step + 1]]
+            np.testing.assert_allclose(variable.numpy(), want, rtol=2e-6, err_msg=spec.name)
+            np.testing.assert_array_equal(theta.numpy(), np.float32(want), err_msg=spec.name)

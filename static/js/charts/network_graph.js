@@ -284,7 +284,7 @@ export function drawNetworkGraph(element, model, options = {}) {
   const yRange = [-(maxUnits - 1) / 2 - 0.6, (maxUnits - 1) / 2 + 1.0];
   const frame = pixelFrame(element, xRange, yRange, height);
   const taken = occupancy();
-  const nodeSize = nodeValues ? 46 : 22;
+  const nodeSize = nodeValues ? Math.round(Math.max(46, (fontSize - 1) * 3.4)) : 22; // fits "0.625"
   const nodeBoxes = pos.flat().map(([x, y]) => {
     const cx = frame.x(x), cy = frame.y(y);
     return { x0: cx - nodeSize / 2, x1: cx + nodeSize / 2, y0: cy - nodeSize / 2, y1: cy + nodeSize / 2 };

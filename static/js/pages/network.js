@@ -348,6 +348,14 @@ const graphTitles = () => ({
   target: t("network.target"),
 });
 
+/** What the drawing depends on: both figures' widths and, presenting, the window's height. */
+const sizeKey = () =>
+  `${$("nv-graph").clientWidth}/${$("nv-act-plot").clientWidth}x${presenting() ? window.innerHeight : 0}`;
+
+/** On a projector the graph's type grows with the graph: readable from the back row. */
+const graphFont = () =>
+  presenting() ? Math.round(Math.min(24, Math.max(16, $("nv-graph").clientWidth / 46))) : 12;
+
 /** In presenter mode the graph fills the window below its own top edge. */
 function graphHeight() {
   if (!presenting()) return undefined;
@@ -357,7 +365,9 @@ function graphHeight() {
 
 const presenting = () => document.body.classList.contains("presenter");
 
-async function render() {
+/** Draw the current state. A redraw for a new size (`resized`) shows nothing new, so it leaves
+ * data-version, the "a new state is drawn" signal, alone. */
+async function render({ resized = false } = {}) {
   renderBuild();
   if (!result) return;
   const info = stageInfo();
@@ -376,7 +386,7 @@ async function render() {
     sample,
     reveal: info.reveal || undefined,
     highlight: { layer: info.layer, neuron: state.selection.neuron, weight: state.selection.weight },
-    fontSize: presenting() ? 17 : 12,
+    fontSize: graphFont(),
     height: graphHeight(),
     titles: graphTitles(),
     onWeightClick: (layer, j, k) => {
@@ -385,7 +395,7 @@ async function render() {
     },
     onNeuronClick: (layer, j) => select({ neuron: [layer, j] }),
   };
-  drawnSize = `${$("nv-graph").clientWidth}x${presenting() ? window.innerHeight : 0}`;
+  drawnSize = sizeKey();
   const graph = drawNetworkGraph($("nv-graph"), model, options);
   renderPick();
   renderDetails(model, options);
@@ -400,7 +410,7 @@ async function render() {
   if (presenting()) scrollFormulaToStage();
   const activation = renderActivation(sample, info.reveal);
   await Promise.all([graph, activation]);
-  $("nv-graph").dataset.version = String(++renderCount);
+  if (!resized) $("nv-graph").dataset.version = String(++renderCount);
 }
 
 function select(selection) {
@@ -728,9 +738,8 @@ function renderData() {
 // ---- weight editor, sharing, presets, presenter -------------------------------------------
 
 function openWeightEditor(layer, j, k) {
-  state.selection = { weight: [layer, j, k] };
-  persist();
-  render();
+  const same = JSON.stringify(state.selection.weight) === JSON.stringify([layer, j, k]);
+  if (!same) select({ weight: [layer, j, k] });
   const dialog = $("nv-weight-dialog");
   $("nv-weight-title").textContent = t("common.graph_weight", { layer, j: j + 1, k: k + 1 });
   const input = $("nv-weight-input");
@@ -949,8 +958,8 @@ function watchSizes() {
   const later = () => {
     clearTimeout(redraw);
     redraw = setTimeout(() => {
-      const size = `${$("nv-graph").clientWidth}x${presenting() ? window.innerHeight : 0}`;
-      if (result && size !== drawnSize) render();
+      const size = sizeKey();
+      if (result && size !== drawnSize) render({ resized: true });
     }, 120);
   };
   const observer = new ResizeObserver((entries) => {

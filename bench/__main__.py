@@ -2,7 +2,7 @@
 
 Each figure is compared with a baseline measured in the same run on the same machine.
 ``python -m bench --quick`` runs smaller request counts (for a smoke check, not for numbers);
-``--only http,engine,train,startup,memory`` picks sections.
+``--only http,engine,train,stream,startup,memory`` picks sections.
 """
 
 import argparse
@@ -18,7 +18,7 @@ from pathlib import Path
 from bench.common import ROOT
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
-SECTIONS = ["http", "engine", "train", "startup", "memory"]
+SECTIONS = ["http", "engine", "train", "stream", "startup", "memory"]
 
 
 def fmt(value) -> str:
@@ -54,7 +54,7 @@ def machine() -> str:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
-    from app.core.tensorflow import tf
+    from app.engine.tf import tf
 
     load = os.getloadavg()
     return (
@@ -98,6 +98,11 @@ def run(sections: list[str], quick: bool) -> str:
 
             print("train: steps/s vs NumPy (bench/train_speed.py) …", flush=True)
             parts.append(("Training speed (bench/train_speed.py)", train_speed.run(), ""))
+    if "stream" in sections:
+        from bench import stream_speed
+
+        print("stream: one trainer in Chromium, 8 stream clients, threads and RSS …", flush=True)
+        parts.append(("Live training stream", stream_speed.run(scale), stream_speed.__doc__))
     if "startup" in sections:
         from bench import startup
 

@@ -1,9 +1,12 @@
 """The /train page in headless Chromium: live frames over the stream, play, pause, step, hover,
 Chinese, URL state, own data, the HTTP fallback when the stream is refused, and the layout."""
 
+import json
+
 import pytest
 
-from app.core.config import get_settings
+from app.core.config import PROJECT_ROOT, get_settings
+from app.schemas.train import TrainRequest
 
 pytestmark = pytest.mark.browser
 
@@ -118,7 +121,9 @@ def test_chinese_page_and_url_round_trip(page):
     page.fill("#tr-lr", "0.01")
     page.dispatch_event("#tr-lr", "change")
     page.click("#tr-add-layer")
-    page.wait_for_function("() => document.querySelectorAll('#tr-neurons canvas').length === 13")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#tr-neurons canvas').length === 13", timeout=60_000
+    )
     url = page.url
     assert "#s=" in url
     other = page.context.new_page()
@@ -209,3 +214,31 @@ def test_one_screen_at_1280x800_and_play_in_reach_on_a_phone(page):
     page.click("#tr-play")
     wait_iterations(page, 25)
     page.click("#tr-play")
+
+
+PLAYGROUND = json.loads((PROJECT_ROOT / "tests/fixtures/playground/page_loads.json").read_text())
+
+
+@pytest.mark.skipif(
+    "shuffle" not in TrainRequest.model_fields,
+    reason="a Playground import's body carries shuffle/regularization, which /train lacks yet",
+)
+def test_a_pasted_playground_link_opens_its_run_and_exports_back(page):
+    load = PLAYGROUND["loads"]["spiral_default"]
+    open_train(page)
+    page.click("#tr-more summary")
+    page.click("#tr-pg summary")
+    page.fill("#tr-pg-url", "https://playground.tensorflow.org/" + load["hash"])
+    page.click("#tr-pg-import")
+    expected = f"{load['train_loss']:.4g}"  # the fixture's loss before the first update
+    page.wait_for_function(
+        f"() => document.getElementById('tr-stat-loss').textContent === '{expected}'",
+        timeout=60_000,
+    )
+    assert page.locator("#tr-neurons canvas").count() == sum(load["shape"])
+    assert page.locator("#tr-error").is_hidden()
+    page.click("#tr-pg-export")
+    page.wait_for_selector("#tr-pg-link:visible")
+    link = page.locator("#tr-pg-link").get_attribute("href")
+    for part in ("dataset=spiral", "networkShape=4,2", f"seed={load['seed']}", "batchSize=10"):
+        assert part in link, (part, link)

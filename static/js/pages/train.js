@@ -31,7 +31,7 @@ const DEFAULTS = {
   dataset: "circle", samples: 500, noise: 0, testFraction: 0.5, dataSeed: 0,
   features: ["x1", "x2"], hidden: [4, 2], activation: "tanh", output: "tanh", loss: "mse",
   seed: 0, dtype: "float32", optimizer: "sgd", lr: 0.03, momentum: 0.9, beta1: 0.9,
-  beta2: 0.999, rho: 0.9, nesterov: false, batch: 10, l2: 0, trainBiases: true,
+  beta2: 0.999, rho: 0.9, nesterov: false, batch: 10, l2: 0, reg: null, regRate: 0, trainBiases: true,
   unit: "update", speed: "epoch", showTest: false, view: "weights",
   custom: { text: "", format: "csv", targets: 1 },
 };
@@ -83,6 +83,8 @@ function sanitize(raw) {
     nesterov: src.nesterov === true,
     batch: src.batch === null ? null : num(src.batch, 1, 2000, d.batch),
     l2: num(src.l2, 0, 10, d.l2),
+    reg: pick(src.reg, ["l1", "l2"], null),
+    regRate: num(src.regRate, 0, 10, d.regRate),
     trainBiases: src.trainBiases !== false,
     unit: pick(src.unit, ["update", "epoch"], d.unit),
     speed: pick(src.speed, SPEEDS, d.speed),
@@ -119,6 +121,8 @@ function toControls() {
   $("tr-nesterov").checked = s.nesterov;
   set("tr-batch", s.batch ?? "");
   set("tr-l2", s.l2);
+  set("tr-reg", s.reg ?? "");
+  set("tr-reg-rate", s.regRate);
   $("tr-train-biases").checked = s.trainBiases;
   set("tr-unit", s.unit);
   set("tr-speed", String(s.speed));
@@ -156,6 +160,8 @@ function fromControls() {
   s.nesterov = $("tr-nesterov").checked;
   s.batch = $("tr-batch").value === "" ? null : n("tr-batch");
   s.l2 = n("tr-l2");
+  s.reg = $("tr-reg").value || null;
+  s.regRate = n("tr-reg-rate");
   s.trainBiases = $("tr-train-biases").checked;
   s.unit = $("tr-unit").value;
   const speed = $("tr-speed").value;
@@ -300,6 +306,8 @@ function spec() {
     neuron_grids: true,
     neuron_grid_resolution: TILE_RES,
   };
+  // Playground's regularisation: sent only when on, so a server without it still trains.
+  if (s.reg) Object.assign(body, { regularization: s.reg, regularization_rate: s.regRate });
   if (s.dataset === "custom" && custom) {
     Object.assign(body, { inputs: custom.inputs, targets: custom.targets });
   } else {
@@ -435,6 +443,7 @@ async function restart() {
 }
 
 function setPlaying(on) {
+  flushRestart();
   playing = on;
   const button = $("tr-play");
   button.setAttribute("aria-pressed", String(on));
@@ -450,6 +459,7 @@ function setPlaying(on) {
 }
 
 function stepOnce() {
+  flushRestart();
   if (http.on) return httpAdvance(stepsPerFrame(settings.unit, 1));
   if (!stream.ws) restart();
   streamSend({ type: "step", unit: settings.unit });
@@ -458,6 +468,15 @@ function stepOnce() {
 
 /** Apply a change: "restart" begins a new run, "live" changes the running one, else nothing. */
 let restartTimer = null;
+
+/** A restart still waiting out its debounce happens now (before a play or step is sent). */
+function flushRestart() {
+  if (restartTimer === null) return;
+  clearTimeout(restartTimer);
+  restartTimer = null;
+  restart();
+}
+
 function changed(kind, fields = {}) {
   fromControls();
   showOptimizerFields();
@@ -467,7 +486,10 @@ function changed(kind, fields = {}) {
     imported = null;
     renderLayers();
     clearTimeout(restartTimer);
-    restartTimer = setTimeout(restart, 120);
+    restartTimer = setTimeout(() => {
+      restartTimer = null;
+      restart();
+    }, 120);
   } else if (kind === "live" && !http.on) {
     streamSend({ type: "set", ...fields });
   }
@@ -644,10 +666,13 @@ function adoptImported(body) {
   if (acts.length) s.activation = pick(name(acts[0]), HIDDEN_ACTS, s.activation);
   s.output = pick(name(acts[acts.length - 1]), OUTPUT_ACTS, s.output);
   s.loss = pick(body.loss, LOSSES, s.loss);
+  s.dtype = pick(body.dtype, ["float32", "float64"], s.dtype);
   s.lr = body.optimizer?.learning_rate ?? s.lr;
   s.optimizer = pick(body.optimizer?.name, OPTIMIZERS, s.optimizer);
   s.batch = body.batch_size ?? null;
   s.l2 = body.l2 ?? 0;
+  s.reg = pick(body.regularization, ["l1", "l2"], null);
+  s.regRate = body.regularization_rate ?? 0;
   if (body.dataset) {
     s.dataset = pick(body.dataset.name, DATASETS, s.dataset);
     s.noise = body.dataset.noise ?? s.noise;
@@ -692,6 +717,9 @@ function wire() {
   }
   on("tr-lr", () => changed("live", { learning_rate: Number($("tr-lr").value) }));
   on("tr-l2", () => changed("live", { l2: Number($("tr-l2").value) }));
+  const regularization = () => ({ regularization: $("tr-reg").value || null, regularization_rate: Number($("tr-reg-rate").value) });
+  on("tr-reg", () => changed("live", regularization()));
+  on("tr-reg-rate", () => changed("live", regularization()));
   on("tr-noise", () => changed("live", { noise: Number($("tr-noise").value) }));
   on("tr-batch", () => {
     fromControls();

@@ -289,7 +289,9 @@ def check_panel(page, api: dict, state: dict) -> int:
         assert written.setdefault(quantity, text) == text, (quantity, text, written[quantity])
         base, layer, index = quantity.split("|")
         if base in ("a", "z", "δ", "W", "b"):  # always with the layer's superscript
-            assert tag == "msubsup" and text == f"{base}{index}({layer})", (text, quantity)
+            whole_layer = not index and tag == "msup"  # softmax(z⁽ˡ⁾)ₖ reads the layer's vector
+            assert tag == "msubsup" or whole_layer, (text, quantity)
+            assert text == f"{base}{index}({layer})", (text, quantity)
     assert not {"O", "E", "p"} & set(panel["names"]), panel["names"]
     for text, quantity in panel["numbers"]:
         assert as_float(text) == shown(api_value(api, state, quantity)), (quantity, text)
@@ -308,6 +310,22 @@ def test_every_symbol_in_the_formula_panel_names_one_quantity(page, client):
         version = wait_render(page, version)
         checked += check_panel(page, api, state)
     assert checked > 60, checked
+    # A softmax output (no element-wise f′: the Jacobian, with [i = k], never a second δ), a
+    # batch of two, and Mazur's 2-2-2.
+    for preset, choices in (
+        ("notebook_crossentropy", ("n:1:0", "n:1:2", "w:1:3:1")),
+        ("mazur", ("n:1:1", "w:2:1:1")),
+    ):
+        page.select_option("#nv-preset", preset)
+        version = wait_render(page, version)
+        other = url_state(page)
+        other_api = api_for(client, other)
+        for choice in choices:
+            page.select_option("#nv-pick", choice)
+            version = wait_render(page, version)
+            assert check_panel(page, other_api, other) >= 3, (preset, choice)
+    page.select_option("#nv-preset", "multilayer_232")
+    version = wait_render(page, version)
 
     # The bias update with its working: b ← b − η·∂L/∂b = 0.35 − 0.5 × (…) = …
     page.select_option("#nv-pick", "n:1:0")

@@ -1,6 +1,6 @@
 // The network graph: neurons as nodes, weights as edges (colour = sign, width = magnitude).
 //
-// Contract (used by /network and /train; keep it free of page logic):
+// Contract (used by /network; keep it free of page logic, so any page can draw a network):
 //
 //   drawNetworkGraph(element, model, options) -> Promise (resolves when Plotly has drawn)
 //
@@ -112,7 +112,9 @@ export function neuronDetails(model, layer, j, sample = 0, reveal = null, titles
     } else {
       lines.push(`${rule} = ${zValue}`);
     }
-    lines.push(`${sym("a", layer, unit)} = ${escape(name)}(${z}) = ${escape(name)}(${zValue}) = ${plain(cell(info.a, sample, j))}`);
+    const f = name === "softmax" ? `softmax(${sym("z", layer)})${sym("", null, unit)}` : `${escape(name)}(${z})`;
+    const fz = name === "softmax" ? "" : ` = ${escape(name)}(${zValue})`;
+    lines.push(`${sym("a", layer, unit)} = ${f}${fz} = ${plain(cell(info.a, sample, j))}`);
     if (info.fprime) lines.push(`f′(${z}) = ${plain(cell(info.fprime, sample, j))}`);
     if (layer === depth && model.targets?.[sample]) {
       const label = titles.target ? `${escape(titles.target)}: ` : "";

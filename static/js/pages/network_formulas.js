@@ -47,6 +47,13 @@ function sym(base, layer, ...indices) {
   return element;
 }
 
+/** A whole layer's vector, z⁽ˡ⁾ (softmax reads all of it). */
+function vec(base, layer) {
+  const element = node("msup", mi(base), row(mo("("), mn(String(layer)), mo(")")));
+  element.setAttribute("data-q", `${base}|${layer}|`);
+  return element;
+}
+
 /** A number from the response, tagged with the quantity it is; `factor`: negatives in brackets. */
 function num(value, quantity, factor = false) {
   const n = mn(fmt(value).replace("-", "−"));
@@ -183,7 +190,16 @@ function forwardSection(container, { info, prev, params, layer, unit, sample }) 
     terms.length
       ? equation(symbolic, [...joinTerms(terms), mo("+"), num(params.b[unit], q("b", layer, k), true)], zValue)
       : equation(symbolic, zValue),
-    line([sym("a", layer, k), mo("="), mi(info.activation), mo("("), z(), mo(")"), mo("="), num(at(info.a, sample, unit), q("a", layer, k))]),
+    line([
+      sym("a", layer, k),
+      mo("="),
+      // softmax reads the whole layer: softmax(z⁽ˡ⁾)ₖ, not a function of z⁽ˡ⁾ₖ alone
+      ...(info.activation === "softmax"
+        ? [node("msub", row(mi("softmax"), mo("("), vec("z", layer), mo(")")), mi(String(k)))]
+        : [mi(info.activation), mo("("), z(), mo(")")]),
+      mo("="),
+      num(at(info.a, sample, unit), q("a", layer, k)),
+    ]),
   ];
   if (info.fprime) blocks.push(line([fprime(z()), mo("="), num(at(info.fprime, sample, unit), q("fp", layer, k))]));
   section(container, "forward", t("network.f_forward"), ...blocks);

@@ -1,10 +1,10 @@
 """The HTML pages: one template each, all drawn from the API's JSON in the browser."""
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from app.core.config import get_settings
-from app.web import LONG_CACHE, PAGES, PLOTLY_JS, render_page
+from app.web import LONG_CACHE, PAGES, PLOTLY_JS, minified_js, render_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,10 +25,8 @@ for _path, _template, _key in PAGES:
 
 
 @router.get("/vendor/plotly.min.js")
-async def plotly_js() -> FileResponse:
-    return FileResponse(
-        PLOTLY_JS, media_type="text/javascript", headers={"cache-control": LONG_CACHE}
-    )
+async def plotly_js(request: Request) -> Response:
+    return minified_js(PLOTLY_JS, request.headers.get("accept-encoding", ""), LONG_CACHE)
 
 
 @router.get("/favicon.ico")

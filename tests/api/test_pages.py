@@ -47,7 +47,7 @@ def test_docs_keeps_the_site_header_in_both_languages(client):
         ("/network", "plotly-basic.min.js"),
         ("/softmax", "plotly-cartesian.min.js"),
         ("/train", None),
-        ("/landscape", "/vendor/plotly.min.js"),
+        ("/landscape", "plotly-cartesian.min.js"),
     ],
 )
 def test_each_page_loads_the_smallest_plotly_that_draws_it(client, path, bundle):
@@ -57,6 +57,15 @@ def test_each_page_loads_the_smallest_plotly_that_draws_it(client, path, bundle)
     ]
     loaded = [s for s in scripts if s in html]
     assert loaded == ([bundle] if bundle else [])
+
+
+def test_only_landscape_names_the_3d_bundle_for_later(client):
+    """/landscape loads the 3-D bundle only when it draws its surface (not in <head>)."""
+    for path in PATHS:
+        assert ("plotly-gl3d.min.js" in client.get(path).text) == (path == "/landscape"), path
+    landscape = client.get("/landscape").text
+    assert 'data-plotly3d="/static/vendor/plotly/plotly-gl3d.min.js?v=' in landscape
+    assert '<script src="/static/vendor/plotly/plotly-gl3d' not in landscape
 
 
 def test_vendored_bundles_are_served_gzipped_and_cached_for_a_year(client):

@@ -93,6 +93,11 @@ def test_chinese_page_and_api_error_shown(page):
 def test_surface_is_drawn_in_3d(page):
     page.goto("/landscape?lang=en")
     wait_renders(page, 1)
+    # The 3-D bundle loads after the contour is drawn, only for the surface.
+    page.wait_for_selector("#land-surface[data-renders='1'] .main-svg", timeout=30000)
+    # window.Plotly stays the page's 2-D bundle (it knows no surface); the 3-D one is apart.
+    assert page.evaluate("Plotly.validate([{type: 'contour', z: [[1]]}], {})") is None
+    assert page.evaluate("Plotly.validate([{type: 'surface', z: [[1]]}], {})") is not None
     types = page.evaluate(
         "() => (document.getElementById('land-surface').data || []).map((t) => t.type)"
     )

@@ -3,7 +3,33 @@
 //   drawSurfacePaths(element, {a, b, loss, paths: [{name, a, b, loss, color}], xTitle, yTitle,
 //                              lossTitle})
 
-export function drawSurfacePaths(element, o) {
+// Plotly's 3-D (gl3d) bundle loads only when a surface is first drawn, so the page's 2-D
+// figures draw without waiting for it. It is a second Plotly instance: this module keeps it
+// and gives window.Plotly back to the page's 2-D bundle.
+let plotly3d = null;
+
+function load3d(url) {
+  plotly3d ??= new Promise((resolve, reject) => {
+    const flat = window.Plotly;
+    const script = document.createElement("script");
+    script.src = url;
+    script.onload = () => {
+      const three = window.Plotly;
+      window.Plotly = flat;
+      resolve(three);
+    };
+    script.onerror = () => {
+      plotly3d = null;
+      reject(new Error(`${url} did not load`));
+    };
+    document.head.append(script);
+  });
+  return plotly3d;
+}
+
+/** Draws into `element`, whose data-plotly3d attribute names the gl3d bundle's URL. */
+export async function drawSurfacePaths(element, o) {
+  const Plotly = await load3d(element.dataset.plotly3d);
   const inside = (p, k) =>
     p.a[k] !== null &&
     p.b[k] !== null &&
@@ -47,5 +73,5 @@ export function drawSurfacePaths(element, o) {
     },
     paper_bgcolor: "rgba(0,0,0,0)",
   };
-  return window.Plotly.react(element, traces, layout, { responsive: true, displaylogo: false });
+  return Plotly.react(element, traces, layout, { responsive: true, displaylogo: false });
 }

@@ -306,7 +306,12 @@ function draw(data) {
       xTitle: data.weight_a.label,
       yTitle: data.weight_b.label,
       lossTitle: t("landscape.loss"),
-    });
+    }).then(
+      () => {
+        surface.dataset.renders = String(Number(surface.dataset.renders || 0) + 1);
+      },
+      (error) => showError(errorBox, error),
+    );
   }
   $("land-no-webgl").hidden = webgl;
   $("land-current-a").textContent = fmt(data.current.a, 6);

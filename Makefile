@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run test lint format bench clean
+.PHONY: install install-dev run test quick lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: install
 
 test: install-dev
 	$(BIN)/python -m pytest
+
+# The inner loop: engine and API tests only (no browser), stop at the first failure.
+quick: install-dev
+	$(BIN)/python -m pytest tests/engine tests/api -x -q
 
 lint: install-dev
 	$(BIN)/ruff check app tests bench

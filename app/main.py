@@ -11,8 +11,9 @@ from starlette.middleware.gzip import GZipMiddleware
 from app.core.config import get_settings
 from app.core.errors import install_error_handlers
 from app.core.middleware import BodySizeLimit, ConcurrencyLimit, SecurityHeaders
-from app.core.tensorflow import warm_up
-from app.engine.graphs import graph_cache
+from app.engine.errors import SpecError
+from app.engine.graphs import configure_graph_cache, graph_cache
+from app.engine.tf import warm_up
 from app.routes import (
     activations,
     autodiff,
@@ -65,7 +66,8 @@ def create_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    install_error_handlers(app)
+    install_error_handlers(app, SpecError)
+    configure_graph_cache(settings.max_layers, settings.max_xla_programs)
     routers = (health, backprop, codegen, network, activations, softmax, loss, autodiff)
     routers += (dynamics,)
     routers += (train, datasets, train_stream)

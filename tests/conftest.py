@@ -16,7 +16,6 @@ from urllib.parse import urlparse
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from playwright.sync_api import sync_playwright
 
 from app.main import app
 
@@ -58,6 +57,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 @pytest.fixture(scope="session")
 def browser():
+    # Imported here, so `pytest tests/engine tests/api` runs without a browser stack.
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True

@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.middleware import SECURITY_HEADERS
-from app.engine.errors import SpecError
 
 log = logging.getLogger("app")
 
@@ -87,7 +86,11 @@ def collapse_union_errors(errors) -> list[tuple[tuple, dict]]:
     return plain
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, field_error: type[Exception]) -> None:
+    """Every error answer of the app. ``field_error`` is the engine's exception for a field
+    that is well-typed but wrong (it has ``loc``, ``msg``, ``kind`` and ``source``: "body" or
+    "query"); core does not import the engine, so the app hands the class in."""
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         errors = [
@@ -96,9 +99,9 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         return unprocessable(errors)
 
-    @app.exception_handler(SpecError)
-    async def _spec(request: Request, exc: SpecError):
-        return unprocessable([error_detail(("body", *exc.loc), exc.msg, exc.kind)])
+    @app.exception_handler(field_error)
+    async def _field(request: Request, exc):
+        return unprocessable([error_detail((exc.source, *exc.loc), exc.msg, exc.kind)])
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.core.tensorflow import tf
 from app.engine.activations import BoundActivation
 from app.engine.losses import Loss, reduce_batch
+from app.engine.tf import tf
 
 # ---- chain rule ------------------------------------------------------------------------
 

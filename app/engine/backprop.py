@@ -4,11 +4,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.core.tensorflow import tf
 from app.engine.graphs import graph_cache, network_tensors, unpack
 from app.engine.losses import Loss
 from app.engine.network import Network
 from app.engine.textbook import textbook_backprop
+from app.engine.tf import tf
 
 # |f′(z)| below this counts as saturated: δ through that unit is ~0.
 SATURATION_THRESHOLD = 1e-3

@@ -23,10 +23,10 @@ open): see ``graphs.py`` for the one cache that holds them and its fixed bound.
 
 import numpy as np
 
-from app.core.tensorflow import tf
 from app.engine.activations import ACTIVATIONS, BoundActivation
 from app.engine.losses import LOSSES, squared_error
 from app.engine.optimizers import FAMILIES, H
+from app.engine.tf import tf
 
 ACTIVATION_NAMES: tuple[str, ...] = tuple(ACTIVATIONS)
 ACTIVATION_CODE = {name: i for i, name in enumerate(ACTIVATION_NAMES)}

@@ -15,6 +15,7 @@ import numpy as np
 
 from app.engine.errors import SpecError
 
+MAX_NOISE = 0.8  # Playground's slider goes to 50 %, its links to 80 %
 DOMAIN = 6.0  # points lie in [-DOMAIN, DOMAIN]² (Playground's axis range)
 
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.tensorflow import tf
 from app.engine import core
 from app.engine.backprop import SATURATION_THRESHOLD, BackpropResult, compare_with_textbook
 from app.engine.errors import SpecError
 from app.engine.losses import Loss
 from app.engine.network import Network, NetworkLimits, build_network
+from app.engine.tf import tf
 
 NORMS = {
     "grad_W_norm": "Frobenius norm of ∂L/∂W (the layer's whole weight gradient)",

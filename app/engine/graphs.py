@@ -21,9 +21,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from app.core.tensorflow import tf
 from app.engine import core
-from app.engine.network import DTYPES
+from app.engine.network import DTYPES, NetworkLimits
+from app.engine.tf import tf
 
 KINDS = ("backprop", "forward", "train", "slice_grid", "slice_descend")
 
@@ -101,14 +101,20 @@ class GraphCache:
 _cache: GraphCache | None = None
 
 
-def graph_cache() -> GraphCache:
-    """The process-wide cache, sized from Settings."""
+def configure_graph_cache(max_depth: int, max_xla_programs: int) -> GraphCache:
+    """Size the process-wide cache (the app does this from Settings before serving). A cache
+    that already holds graphs keeps them: its size can only be set before the first one."""
     global _cache
-    if _cache is None:
-        from app.core.config import get_settings
+    if _cache is None or (not len(_cache) and not _cache.xla_programs):
+        _cache = GraphCache(max_depth, max_xla_programs)
+    return _cache
 
-        settings = get_settings()
-        _cache = GraphCache(settings.max_layers, settings.max_xla_programs)
+
+def graph_cache() -> GraphCache:
+    """The process-wide cache (sized by the app from Settings; NetworkLimits' default depth
+    and 8 XLA programs when the engine is used on its own)."""
+    if _cache is None:
+        configure_graph_cache(NetworkLimits().max_layers, 8)
     return _cache
 
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.tensorflow import tf
 from app.engine import core
 from app.engine.errors import SpecError
 from app.engine.graphs import graph_cache, network_tensors, unpack_params
 from app.engine.network import Network
 from app.engine.optimizers import FAMILIES, OptimizerConfig, make_optimizer
+from app.engine.tf import tf
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 # Largest (points × batch × widest layer) tensor evaluated in one call; bigger grids are chunked.

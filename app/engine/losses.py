@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.tensorflow import tf
 from app.engine.activations import _sigmoid, _softmax
 from app.engine.errors import SpecError
+from app.engine.tf import tf
 
 EPSILON = 1e-7  # keras.backend.epsilon()
 

@@ -9,9 +9,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from app.core.tensorflow import tf
 from app.engine.activations import BoundActivation, bind
 from app.engine.errors import SpecError
+from app.engine.tf import tf
 
 INITIALIZERS = ("glorot_uniform", "he_normal", "random_normal", "zeros", "ones")
 DTYPES = {"float32": tf.float32, "float64": tf.float64}

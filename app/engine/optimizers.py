@@ -10,8 +10,8 @@ it can be returned to the caller and sent back to continue a run exactly.
 
 from dataclasses import dataclass
 
-from app.core.tensorflow import tf
 from app.engine.errors import SpecError
+from app.engine.tf import tf
 
 # Hyper-parameters travel into the compiled graphs as one vector, in this order. The
 # ``one_minus_*`` entries are computed in Python double precision, as Keras does; ``nesterov``

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.tensorflow import tf
 from app.engine import core
 from app.engine.graphs import flat_params, graph_cache, pack, param_layout, unpack, unpack_params
 from app.engine.losses import Loss
 from app.engine.network import Network
 from app.engine.optimizers import OptimizerConfig
+from app.engine.tf import tf
 
 BATCH_MODE = {name: i for i, name in enumerate(core.BATCH_MODES)}
 

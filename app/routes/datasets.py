@@ -3,9 +3,10 @@
 from fastapi import APIRouter, Query
 
 from app.core.config import get_settings
-from app.core.errors import error_detail, unprocessable
 from app.core.jsonsafe import FiniteTracker
 from app.engine import datasets
+from app.engine.datasets import MAX_NOISE
+from app.engine.errors import SpecError
 from app.engine.network import MAX_SEED
 from app.schemas.train import DatasetName, ParseRequest
 
@@ -35,15 +36,15 @@ def list_datasets() -> dict:
 def preview_dataset(
     name: DatasetName,
     samples: int = Query(200, ge=4),
-    noise: float = Query(0.0, ge=0.0, le=0.5, allow_inf_nan=False),
+    noise: float = Query(0.0, ge=0.0, le=MAX_NOISE, allow_inf_nan=False),
     seed: int = Query(0, ge=0, le=MAX_SEED),
     test_fraction: float = Query(0.5, ge=0.0, le=0.9, allow_inf_nan=False),
 ):
     """The points of one dataset, split as /train splits them (same seed, same points)."""
     limit = get_settings().max_samples
     if samples > limit:
-        return unprocessable(
-            [error_detail(("query", "samples"), f"{samples} samples is over the limit of {limit}")]
+        raise SpecError(
+            ("samples",), f"{samples} samples is over the limit of {limit}", source="query"
         )
     data = datasets.generate(name, samples, noise, seed)
     train, test = datasets.split(samples, test_fraction, seed)

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from app.core.tensorflow import is_warm, tf
+from app.engine.tf import is_warm, tf
 
 router = APIRouter(tags=["health"])
 

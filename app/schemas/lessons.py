@@ -1,15 +1,15 @@
 """Pieces shared by the lesson endpoints (activations, softmax, loss, autodiff).
 
 Limits come from ``Settings`` and are checked here, before any TensorFlow work starts.
-Errors are raised as ``RequestValidationError`` with the full ``loc`` (``["query", "num"]``
-or ``["body", "logits", 2]``) so query parameters and body fields are named alike.
+Errors are the engine's ``SpecError`` with the full ``loc`` (``["query", "num"]`` or
+``["body", "logits", 2]``) so query parameters and body fields are named alike.
 """
 
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
 from app.core.config import get_settings
 from app.core.mathml import latex_to_mathml
+from app.engine.errors import SpecError
 
 NullableVector = list[float | None]
 NullableMatrix = list[list[float | None]]
@@ -29,9 +29,9 @@ def formula(latex: str) -> dict:
     return {"latex": latex, "mathml": latex_to_mathml(latex)}
 
 
-def invalid(loc: tuple, msg: str) -> RequestValidationError:
+def invalid(loc: tuple, msg: str) -> SpecError:
     """A 422 naming ``loc`` (the full path, starting with "query" or "body")."""
-    return RequestValidationError([{"loc": loc, "msg": msg, "type": "value_error"}])
+    return SpecError(loc[1:], msg, source=loc[0])
 
 
 def check_abs(value: float, loc: tuple) -> float:

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.engine.datasets import DATASETS, FEATURES
+from app.engine.datasets import DATASETS, FEATURES, MAX_NOISE
 from app.engine.network import MAX_SEED
 from app.engine.optimizers import OPTIMIZERS
 from app.schemas.common import Finite, LossFields, Matrix, NetworkSpec, StrictModel
@@ -21,7 +21,7 @@ class DatasetSpec(StrictModel):
     name: DatasetName = Field(..., description="a generated dataset (see GET /api/v1/datasets)")
     samples: int = Field(200, ge=4, description="points generated (train + test)")
     noise: Finite = Field(
-        0.0, ge=0.0, le=0.8, description="0 to 0.8: Playground's slider 0–50 %, its links to 80 %"
+        0.0, ge=0.0, le=MAX_NOISE, description="0 to 0.8: Playground's slider 0–50 %, links to 80 %"
     )
     seed: int = Field(0, ge=0, le=MAX_SEED, description="the same seed gives the same points")
     test_fraction: Finite = Field(

@@ -7,7 +7,7 @@ numbers — which that algebra did not use — must then come out of the API exa
 
 import numpy as np
 
-from app.core.tensorflow import tf
+from app.engine.tf import tf
 
 F32_PRINT = 1.5e-7  # the notebook prints float32 with 8 significant digits
 

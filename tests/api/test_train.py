@@ -362,7 +362,7 @@ def test_health_answers_while_a_long_training_runs(live_server):
 def test_dataset_list_names_every_dataset(client):
     data = client.get("/api/v1/datasets").json()
     names = {d["name"]: d for d in data["datasets"]}
-    assert set(names) == {*TWO_CLASS, "spiral3", "blobs3", "plane", "sine"}
+    assert set(names) == {*TWO_CLASS, "spiral3", "blobs3", "plane", "sine", "reg_gauss"}
     assert names["spiral3"]["classes"] == 3 and names["plane"]["task"] == "regression"
     assert "x1_x2" in data["features"]
 

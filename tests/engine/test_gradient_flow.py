@@ -8,7 +8,6 @@ out in NumPy from the Keras/Adam-paper formulas.
 import numpy as np
 import pytest
 
-from app.core.tensorflow import tf
 from app.engine.activations import _sigmoid
 from app.engine.gradient_flow import StackSpec, build_stack, generated_batch, gradient_flow
 from app.engine.graphs import graph_cache
@@ -22,6 +21,7 @@ from app.engine.landscape import (
 from app.engine.losses import get_loss
 from app.engine.network import NetworkLimits, build_network
 from app.engine.textbook import textbook_backprop
+from app.engine.tf import tf
 
 LIMITS = NetworkLimits(max_layers=50, max_units=64)
 MSE = get_loss("mse")

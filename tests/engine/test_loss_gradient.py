@@ -4,9 +4,9 @@ loss gradient equals the one Keras' own loss gives on a tape."""
 import numpy as np
 import pytest
 
-from app.core.tensorflow import tf
 from app.engine.autodiff import loss_gradient
 from app.engine.losses import LOSSES
+from app.engine.tf import tf
 
 KERAS = {
     "mse": lambda t, a, fl: tf.keras.losses.MSE(t, a),

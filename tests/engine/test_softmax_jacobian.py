@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from app.core.tensorflow import tf
 from app.engine.autodiff import softmax_jacobian_tape
+from app.engine.tf import tf
 
 
 @pytest.mark.parametrize("dtype, tol", [("float32", 2e-7), ("float64", 1e-15)])

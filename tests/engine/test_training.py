@@ -9,11 +9,11 @@ import math
 import numpy as np
 import pytest
 
-from app.core.tensorflow import tf
 from app.engine import datasets, training
 from app.engine.losses import get_loss
 from app.engine.network import build_network
 from app.engine.optimizers import make_optimizer
+from app.engine.tf import tf
 
 # ---- The oracle: a NumPy MLP ------------------------------------------------------------
 

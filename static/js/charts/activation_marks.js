@@ -10,7 +10,7 @@
 // label: neurons with nearly equal z would otherwise print "f′=0.2f′=0.236". The selected
 // neuron's labels are placed first, so they always show.
 
-import { fmt } from "../api.js";
+import { plain } from "./notation.js";
 
 const MARGIN = { l: 40, r: 10, t: 10, b: 36 };
 
@@ -41,7 +41,7 @@ function fittingLabels(element, curve, marks, fontSize, height) {
   for (const i of order) {
     const m = marks[i];
     if (fits(m.label, m.z, m.a, false)) top[i] = m.label;
-    const text = m.fprime === null ? "" : `f′=${fmt(m.fprime, 3)}`;
+    const text = m.fprime === null ? "" : `f′=${plain(m.fprime, 3)}`;
     if (text && fits(text, m.z, m.fprime, true)) bottom[i] = text;
   }
   return { top, bottom };
@@ -58,7 +58,7 @@ export function drawActivationMarks(element, curve, marks, options = {}) {
       x: marks.map((m) => m.z),
       y: marks.map((m) => m.a),
       text: labels.top,
-      hovertext: marks.map((m) => `${m.label} = ${fmt(m.z)}, f = ${fmt(m.a)}`),
+      hovertext: marks.map((m) => `${m.label} = ${plain(m.z)}, f = ${plain(m.a)}`),
       hoverinfo: "text",
       mode: "markers+text",
       textposition: "top center",
@@ -69,7 +69,7 @@ export function drawActivationMarks(element, curve, marks, options = {}) {
       x: marks.map((m) => m.z),
       y: marks.map((m) => m.fprime),
       text: labels.bottom,
-      hovertext: marks.map((m) => `${m.label} = ${fmt(m.z)}, f′ = ${fmt(m.fprime)}`),
+      hovertext: marks.map((m) => `${m.label} = ${plain(m.z)}, f′ = ${plain(m.fprime)}`),
       hoverinfo: "text",
       mode: "markers+text",
       textposition: "bottom center",

@@ -35,7 +35,6 @@
 // hover text only put those values side by side (e.g. ∂L/∂W⁽²⁾₁₂ = a⁽¹⁾₁ · δ⁽²⁾₂ = 0.5933 × 0.1385 = 0.08217).
 // Strings come from common.json (`common.graph_*`), which every page ships.
 
-import { fmt } from "../api.js";
 import { t } from "../i18n.js";
 import { factor, plain, sym } from "./notation.js";
 
@@ -314,7 +313,7 @@ export function drawNetworkGraph(element, model, options = {}) {
       const forward = l <= reveal.forward && info;
       nx.push(x);
       ny.push(y);
-      ntext.push(nodeValues && forward ? fmt(cell(info.a, sample, j), 3) : "");
+      ntext.push(nodeValues && forward ? plain(cell(info.a, sample, j), 3) : "");
       nhover.push(neuronDetails(model, l, j, sample, reveal, titles).join("<br>"));
       ndata.push([l, j]);
       nfill.push(l === 0 ? "#e2e8f0" : forward ? "#e0f2fe" : "#f8fafc");
@@ -323,7 +322,7 @@ export function drawNetworkGraph(element, model, options = {}) {
       nline.push(selected ? "#f97316" : active ? "#0ea5e9" : "#334155");
       nwidth.push(selected ? 4 : active ? 3 : 1.5);
       if (l >= 1 && l >= reveal.backward && info?.delta && nodeValues) {
-        const text = `δ=${fmt(cell(info.delta, sample, j), 3)}`;
+        const text = `δ=${plain(cell(info.delta, sample, j), 3)}`;
         if (taken.place([textBox(frame.x(x), frame.y(y - 0.3), text, fontSize - 1)])) {
           dx.push(x);
           dy.push(y - 0.3);
@@ -331,7 +330,7 @@ export function drawNetworkGraph(element, model, options = {}) {
         }
       }
       if (l === depth && targets) {
-        const text = `t=${fmt(targets[j], 3)}`;
+        const text = `t=${plain(targets[j], 3)}`;
         const shift = (nodeSize / 2 + 4) / frame.unitX;
         const width = (text.length * (fontSize - 1) * 0.62 + 4) / frame.unitX;
         const cx = x + shift + width / 2;
@@ -366,7 +365,7 @@ export function drawNetworkGraph(element, model, options = {}) {
     let where = at(fractions[0] ?? 0.5);
     let text = "";
     if (edgeValues) {
-      const label = fmt(e.v, 3);
+      const label = plain(e.v, 3);
       const boxes = fractions.map((f) => {
         const [x, y] = at(f);
         return { ...textBox(frame.x(x), frame.y(y), label, fontSize - 1), x, y };

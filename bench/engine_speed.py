@@ -10,8 +10,15 @@ import time
 
 import numpy as np
 
-from bench.common import row
+from bench.common import print_rows, row
 from bench.http_load import classroom_body
+
+
+def dumps(out: dict) -> bytes:
+    """The response body as the route writes it (orjson)."""
+    import orjson
+
+    return orjson.dumps(out)
 
 
 def _median_seconds(fn, calls: int) -> float:
@@ -41,10 +48,11 @@ def numpy_backprop(weights, biases, x, t):
 
 
 def measure(calls: int = 400) -> tuple[list[dict], str]:
-    from app.core.tensorflow import tf, warm_up
-    from app.engine.backprop import backprop, compiled_backprop
+    from app.engine.backprop import backprop
+    from app.engine.graphs import graph_cache
     from app.engine.losses import get_loss
     from app.engine.network import build_network
+    from app.engine.tf import warm_up
 
     warm_up()
     body = classroom_body()
@@ -59,16 +67,8 @@ def measure(calls: int = 400) -> tuple[list[dict], str]:
     engine_s = _median_seconds(engine, calls)
 
     # The compiled graph alone: what TensorFlow costs without the Python around it.
-    key = tuple((act.name, ()) for act in net.activations)
-    step = compiled_backprop(key, "mse", False, "float32")
-    args = (
-        tf.constant(x, tf.float32),
-        tf.constant(t, tf.float32),
-        *net.tf_params(),
-        tf.constant(8.0),
-        tf.constant(0.1),
-        tf.constant(True),
-    )
+    step = graph_cache().get("backprop", net.depth, net.dtype)
+    args = _graph_args(net, x, t)
     graph_s = _median_seconds(lambda: step(*args), calls)
 
     w32 = [w.astype(np.float32) for w in net.weights]
@@ -113,6 +113,7 @@ def stage_breakdown(calls: int = 300) -> list[dict]:
 
     from app.core.config import get_settings
     from app.engine import backprop as engine
+    from app.engine.graphs import graph_cache
     from app.engine.losses import get_loss, prepare_targets
     from app.engine.network import check_inputs
     from app.schemas.backprop import BackpropRequest, backprop_response
@@ -134,8 +135,7 @@ def stage_breakdown(calls: int = 300) -> list[dict]:
         inputs = check_inputs(req.inputs, net.sizes[0], get_settings().max_batch)
         loss = get_loss(req.loss)
         targets = prepare_targets(req.targets, loss, net.sizes[-1], len(inputs))
-        key = tuple((a.name, tuple(sorted(a.params.items()))) for a in net.activations)
-        step = engine.compiled_backprop(key, loss.name, False, net.dtype)
+        step = graph_cache().get("backprop", net.depth, net.dtype)
         result = timed("4 engine backprop() total", engine.backprop, net, inputs, targets, loss)
         timed("4a of which: compiled graph call", step, *_graph_args(net, inputs, targets))
         timed(
@@ -151,10 +151,7 @@ def stage_breakdown(calls: int = 300) -> list[dict]:
         )
         out = timed("5 response dict (FiniteTracker)", backprop_response, net, result, req)
         # As the route does now: the dict is built to the response model and dumped directly.
-        dumped = timed(
-            "6 serialize response (json.dumps)",
-            lambda: json.dumps(out, separators=(",", ":"), allow_nan=False),
-        )
+        dumped = timed("6 serialize response (orjson, as the route)", dumps, out)
         return dumped
 
     for _ in range(20):
@@ -178,15 +175,13 @@ def stage_breakdown(calls: int = 300) -> list[dict]:
 
 
 def _graph_args(net, inputs, targets):
-    from app.core.tensorflow import tf
+    """The tensors the engine's backprop graph takes (one per depth and dtype, packed)."""
+    from app.engine.graphs import network_tensors
+    from app.engine.tf import tf
 
-    dtype = net.tf_dtype
     return (
-        tf.constant(inputs, dtype),
-        tf.constant(targets, dtype),
-        *net.tf_params(),
-        tf.constant(len(inputs), dtype),
-        tf.constant(0.1, dtype),
+        *network_tensors(net, inputs, targets, "mse", False, "mean"),
+        tf.constant(0.1, net.tf_dtype),
         tf.constant(True),
     )
 
@@ -207,11 +202,7 @@ def profile_text(requests: int = 300) -> str:
     def one_request():
         req = BackpropRequest.model_validate(json.loads(raw))
         out = compute(req)
-        return (
-            json.dumps(out, separators=(",", ":"), allow_nan=False)
-            if isinstance(out, dict)
-            else out
-        )
+        return dumps(out) if isinstance(out, dict) else out
 
     for _ in range(20):
         one_request()
@@ -224,3 +215,9 @@ def profile_text(requests: int = 300) -> str:
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if "one_request" in line), 0)
     return "\n".join(line for line in lines[first : first + 45] if line.strip())
+
+
+if __name__ == "__main__":
+    engine_rows, profile = measure()
+    print_rows(engine_rows)
+    print(profile)

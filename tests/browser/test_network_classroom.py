@@ -57,7 +57,7 @@ def state_hash(state: dict) -> str:
     return "#s=" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def poll(page, script: str, done, timeout: float = 10.0):
+def poll(page, script: str, done, timeout: float = 20.0):
     """Evaluate `script` until `done(value)`; the page's CSP rules out wait_for_function."""
     deadline = time.monotonic() + timeout
     while True:
@@ -133,7 +133,12 @@ def test_presenter_graph_follows_the_window_and_shows_the_formula_beside_it(page
             lambda w, expected=expected: abs(w - expected) <= 2,
         )
         assert abs(got - expected) <= 2 and got > 0.5 * size["width"], (size, got, expected)
-        page.wait_for_timeout(400)  # the redraw for the new size
+        poll(  # the redraw for the new size: the graph fits the window's height
+            page,
+            "() => document.querySelector('#nv-graph .main-svg').getBoundingClientRect().bottom",
+            lambda bottom, size=size: bottom <= size["height"] + 1,
+        )
+        page.wait_for_timeout(300)
         graph = box(page, "#nv-graph .main-svg")
         formula = box(page, "#nv-formula [data-part=delta]")
         for name, b in (("graph", graph), ("current formula", formula)):

@@ -18,6 +18,7 @@ from app.routes import (
     activations,
     autodiff,
     backprop,
+    catalog,
     codegen,
     datasets,
     docs,
@@ -68,7 +69,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app, SpecError)
     configure_graph_cache(settings.max_layers, settings.max_xla_programs)
-    routers = (health, backprop, codegen, network, activations, softmax, loss, autodiff)
+    routers = (health, catalog, backprop, codegen, network, activations, softmax, loss, autodiff)
     routers += (dynamics,)
     routers += (train, datasets, train_stream)
     routers += (playground,)

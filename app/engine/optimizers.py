@@ -31,6 +31,35 @@ HYPER = (
 H = {name: i for i, name in enumerate(HYPER)}
 
 
+@dataclass(frozen=True)
+class Bound:
+    """The values a hyper-parameter may take: low < v (or ≤), v < high (or ≤)."""
+
+    low: float
+    high: float
+    low_inclusive: bool
+    high_inclusive: bool
+
+    def describe(self) -> dict:
+        return {
+            "min": self.low,
+            "max": self.high,
+            "min_inclusive": self.low_inclusive,
+            "max_inclusive": self.high_inclusive,
+        }
+
+
+# The one list of every optimizer hyper-parameter's bounds (the API's models read it).
+BOUNDS = {
+    "learning_rate": Bound(0.0, 1e4, False, True),
+    "momentum": Bound(0.0, 1.0, True, False),
+    "beta_1": Bound(0.0, 1.0, True, False),
+    "beta_2": Bound(0.0, 1.0, True, False),
+    "epsilon": Bound(0.0, 1.0, False, True),
+    "rho": Bound(0.0, 1.0, True, False),
+}
+
+
 def _hp(hp, name):
     """One hyper-parameter from the vector (or from the last axis of a stack of vectors)."""
     return hp[..., H[name]]

@@ -97,3 +97,16 @@ def build_network_from(spec: NetworkSpec):
         dtype=spec.dtype,
         limits=network_limits(),
     )
+
+
+def hyper_field(name: str, default=None, description: str | None = None):
+    """A pydantic Field for the optimizer hyper-parameter ``name`` with the registry's bounds
+    (optimizers.BOUNDS, the one list of them)."""
+    from app.engine.optimizers import BOUNDS
+
+    bound = BOUNDS[name]
+    limits = {
+        "ge" if bound.low_inclusive else "gt": bound.low,
+        "le" if bound.high_inclusive else "lt": bound.high,
+    }
+    return Field(default, description=description, **limits)

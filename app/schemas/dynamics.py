@@ -45,6 +45,7 @@ from app.schemas.common import (
     NetworkSpec,
     StrictModel,
     build_network_from,
+    hyper_field,
     network_limits,
 )
 
@@ -159,13 +160,13 @@ class OptimizerChoice(StrictModel):
     """An optimizer for the path; hyper-parameters as tf.keras.optimizers names them."""
 
     name: Literal[OPTIMIZERS]  # type: ignore[valid-type]
-    learning_rate: Finite | None = Field(
-        None, gt=0, le=1000, description="default: the request's learning_rate"
+    learning_rate: Finite | None = hyper_field(
+        "learning_rate", description="default: the request's learning_rate"
     )
-    momentum: Finite = Field(0.9, ge=0, lt=1)
-    beta_1: Finite = Field(0.9, ge=0, lt=1)
-    beta_2: Finite = Field(0.999, ge=0, lt=1)
-    epsilon: Finite = Field(1e-7, gt=0, le=1)
+    momentum: Finite = hyper_field("momentum", 0.9)
+    beta_1: Finite = hyper_field("beta_1", 0.9)
+    beta_2: Finite = hyper_field("beta_2", 0.999)
+    epsilon: Finite = hyper_field("epsilon", 1e-7)
 
 
 Range = Annotated[list[Finite], Field(min_length=2, max_length=2)]
@@ -186,7 +187,7 @@ class LandscapeRequest(NetworkSpec, LossFields):
     start: Range | None = Field(
         None, description="[w_a, w_b] where the paths start; default: their values in the spec"
     )
-    learning_rate: Finite = Field(0.5, gt=0, le=1000)
+    learning_rate: Finite = hyper_field("learning_rate", 0.5)
     path_steps: int = Field(50, description="optimizer updates per path")
     optimizers: list[OptimizerChoice] = Field(
         default_factory=_default_optimizers, min_length=1, max_length=len(OPTIMIZERS) * 2

@@ -7,7 +7,14 @@ from pydantic import BaseModel, Field, model_validator
 from app.engine.datasets import DATASETS, FEATURES, MAX_NOISE
 from app.engine.network import MAX_SEED
 from app.engine.optimizers import OPTIMIZERS
-from app.schemas.common import Finite, LossFields, Matrix, NetworkSpec, StrictModel
+from app.schemas.common import (
+    Finite,
+    LossFields,
+    Matrix,
+    NetworkSpec,
+    StrictModel,
+    hyper_field,
+)
 
 DatasetName = Literal[tuple(DATASETS)]  # type: ignore[valid-type]
 FeatureName = Literal[tuple(FEATURES)]  # type: ignore[valid-type]
@@ -57,13 +64,13 @@ class OptimizerSpec(StrictModel):
     """TensorFlow's optimizers (Keras 3 update rules); null hyper-parameters take the default."""
 
     name: OptimizerName = "sgd"
-    learning_rate: Finite | None = Field(None, gt=0.0, le=1e4)
-    momentum: Finite | None = Field(None, ge=0.0, lt=1.0, description="sgd/momentum/rmsprop")
+    learning_rate: Finite | None = hyper_field("learning_rate")
+    momentum: Finite | None = hyper_field("momentum", description="sgd/momentum/rmsprop")
     nesterov: bool | None = Field(None, description="sgd/momentum")
-    beta_1: Finite | None = Field(None, ge=0.0, lt=1.0, description="adam")
-    beta_2: Finite | None = Field(None, ge=0.0, lt=1.0, description="adam")
-    epsilon: Finite | None = Field(None, gt=0.0, le=1.0, description="adam/rmsprop")
-    rho: Finite | None = Field(None, ge=0.0, lt=1.0, description="rmsprop")
+    beta_1: Finite | None = hyper_field("beta_1", description="adam")
+    beta_2: Finite | None = hyper_field("beta_2", description="adam")
+    epsilon: Finite | None = hyper_field("epsilon", description="adam/rmsprop")
+    rho: Finite | None = hyper_field("rho", description="rmsprop")
 
 
 class SlotValues(StrictModel):

@@ -1,30 +1,41 @@
-"""Training speed: the compiled loop vs NumPy, vs eager TensorFlow, vs TensorFlow Playground.
+"""Training speed: the engine's compiled loop vs TensorFlow Playground, vs the previous engine
+(measured in the same run), vs NumPy and vs eager TensorFlow.
 
 The task is Playground's default: 250 training points of ``circle``, a 2-4-2-1 tanh network,
-squared error, SGD at learning rate 0.03, float32. An epoch is one pass over the 250 points:
-one step with the full batch, 25 steps with batches of 10. The reference is Playground's own
-JavaScript engine at about 10,000 epochs/s on this machine.
+squared error, SGD at learning rate 0.03, float32, batches of 10 (and the full batch), 20,000
+steps a call. An epoch is one pass over the 250 points: one step with the full batch, 25
+steps with batches of 10. The reference is Playground's own JavaScript engine at about
+10,000 epochs/s on this machine (measured when the machine was quiet). The previous engine is
+commit 9834a67~1, checked out in a git worktree (``git worktree add /tmp/oldengine
+9834a67~1``) and run in a subprocess with ``PYTHONPATH`` pointing at it: the same workload,
+the same process layout, minutes apart on the same (shared) machine.
 
 Run: ``python -m bench.train_speed`` (prints a table), or ``run()`` for the rows.
 """
 
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
-
-from app.core.tensorflow import tf
-from app.engine import datasets, training
-from app.engine.losses import get_loss
-from app.engine.network import build_network
-from app.engine.optimizers import make_optimizer
 
 PLAYGROUND_EPOCHS_PER_S = 10_000.0
 LAYERS = [2, 4, 2, 1]
 LEARNING_RATE = 0.03
+STEPS = 20_000
+BATCHES = ((10, "batch 10"), (None, "full batch"))
+OLD_ENGINE = Path(os.environ.get("BENCH_OLD_ENGINE", "/tmp/oldengine"))
+OLD_COMMIT = "9834a67~1"
 
 
 def problem():
+    from app.engine import datasets
+    from app.engine.network import build_network
+
     data = datasets.generate("circle", 500, 0.0, seed=0)
     train_idx, _ = datasets.split(500, 0.5, seed=0)
     x = data.x[train_idx]
@@ -44,6 +55,11 @@ def best_rate(fn, steps: int, repeats: int = 3) -> float:
 
 
 def compiled(net, x, t, batch, xla):
+    """The engine's ``training.train`` on the task; the first call traces (and compiles)."""
+    from app.engine import training
+    from app.engine.losses import get_loss
+    from app.engine.optimizers import make_optimizer
+
     loss, opt = get_loss("mse"), make_optimizer("sgd", learning_rate=LEARNING_RATE)
 
     def go(steps):
@@ -56,13 +72,47 @@ def compiled(net, x, t, batch, xla):
             steps,
             batch_size=batch,
             jit_compile=xla,
-            record_every=max(1, steps // 100),
+            record_every=max(1, steps // 100),  # 101 history rows: one XLA program
             accuracy="threshold",
         )
 
     start = time.perf_counter()
-    go(10)  # trace (and XLA-compile) once
+    go(100)  # trace (and XLA-compile) once, with the timed calls' shapes
     return go, time.perf_counter() - start
+
+
+def engine_figures(steps: int = STEPS) -> dict:
+    """{label: {path: [first call s, epochs/s]}} for the engine importable as ``app``."""
+    net, x, t = problem()
+    out = {}
+    for batch, label in BATCHES:
+        per_epoch = 1 if batch is None else len(x) // batch
+        out[label] = {}
+        for xla in (False, True):
+            go, first = compiled(net, x, t, batch, xla)
+            rate = best_rate(go, steps) / per_epoch
+            out[label]["XLA" if xla else "graph"] = [first, rate]
+    return out
+
+
+def old_engine_figures(steps: int = STEPS) -> dict | str:
+    """The same figures from the previous engine, in a subprocess; or why there are none."""
+    if not (OLD_ENGINE / "app").is_dir():
+        return f"no checkout at {OLD_ENGINE} (git worktree add {OLD_ENGINE} {OLD_COMMIT})"
+    env = {**os.environ, "PYTHONPATH": str(OLD_ENGINE)}
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--engine-json", str(steps)],
+        cwd=OLD_ENGINE,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        return "the previous engine failed: " + done.stderr.strip()[-500:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    if not figures.pop("app", "").startswith(str(OLD_ENGINE)):
+        return "the subprocess did not import the previous engine"
+    return figures
 
 
 def numpy_loop(net, x, t, batch):
@@ -101,6 +151,8 @@ def numpy_loop(net, x, t, batch):
 
 def eager_loop(net, x, t, batch):
     """A Python loop of eager TensorFlow steps: one GradientTape and one update per step."""
+    from app.engine.tf import tf
+
     params = [tf.Variable(p, dtype=tf.float32) for p in net.weights + net.biases]
     xt, tt = tf.constant(x, tf.float32), tf.constant(t, tf.float32)
     depth = net.depth
@@ -124,58 +176,71 @@ def eager_loop(net, x, t, batch):
     return go
 
 
-def row(name, value, unit, baseline, goal, met=None):
+def row(name, value, unit, baseline, goal, met="ratio"):
+    """One result; ``met`` "ratio" means value ≥ baseline, None means no goal."""
     ratio = value / baseline if baseline else None
     return {
         "name": name,
         "value": round(value, 1),
         "unit": unit,
         "baseline": round(baseline, 1) if baseline else baseline,
-        "ratio": round(ratio, 2) if ratio is not None else None,
+        "ratio": ratio,
         "goal": goal,
-        "met": bool(ratio >= 1.0) if met is None and ratio is not None else met,
+        "met": (ratio is not None and ratio >= 1.0) if met == "ratio" else met,
     }
 
 
-def run() -> list[dict]:
+def run(steps: int = STEPS) -> list[dict]:
     """Result rows {name, value, unit, baseline, ratio, goal, met}."""
+    old = old_engine_figures(steps)
+    new = engine_figures(steps)
     net, x, t = problem()
     n = len(x)
     rows = []
-    for batch, label in ((None, "full batch"), (10, "batch 10")):
-        steps_per_epoch = 1 if batch is None else n // batch
-        rates = {}
-        for xla in (False, True):
-            go, first = compiled(net, x, t, batch, xla)
-            rates[xla] = best_rate(go, 20_000 if xla else 5_000) / steps_per_epoch
-            kind = "XLA" if xla else "graph"
+    if isinstance(old, str):
+        rows.append(row(f"previous engine ({OLD_COMMIT}): not measured", 0.0, "", None, old, False))
+    for batch, label in BATCHES:
+        per_epoch = 1 if batch is None else n // batch
+        for kind in ("graph", "XLA"):
+            first, rate = new[label][kind]
             rows.append(
                 row(
-                    f"first call, compiled loop ({kind}), {label}",
-                    first,
-                    "s",
-                    None,
-                    "trace (+ XLA compile) once per architecture and shape: ≤ 10 s",
-                    first <= 10,
-                )
-            )
-        numpy_rate = best_rate(numpy_loop(net, x, t, batch), 4_000) / steps_per_epoch
-        eager_rate = best_rate(eager_loop(net, x, t, batch), 300, repeats=2) / steps_per_epoch
-        best = max(rates.values())
-        for xla in (False, True):
-            kind = "XLA" if xla else "graph"
-            rows.append(
-                row(
-                    f"compiled loop ({kind}), {label}, vs Playground",
-                    rates[xla],
+                    f"engine loop ({kind}), {label}, vs Playground's engine",
+                    rate,
                     "epochs/s",
                     PLAYGROUND_EPOCHS_PER_S,
-                    "≥ Playground's 10,000 epochs/s",
+                    "≥ Playground's 10,000 epochs/s (a quiet-machine figure)",
                 )
             )
+            if not isinstance(old, str):
+                old_first, old_rate = old[label][kind]
+                rows.append(
+                    row(
+                        f"engine loop ({kind}), {label}, vs the previous engine (same run)",
+                        rate,
+                        "epochs/s",
+                        old_rate,
+                        "no regression: ≥ 1× (±10% is noise on a shared machine)",
+                        rate >= 0.9 * old_rate,
+                    )
+                )
+                rows.append(
+                    row(
+                        f"first call ({kind}: trace{' + compile' if kind == 'XLA' else ''}), "
+                        f"{label}, vs the previous engine",
+                        first,
+                        "s",
+                        old_first,
+                        "reported (the new engine traces once per depth and dtype)",
+                        None,
+                    )
+                )
+        best = max(rate for _first, rate in new[label].values())
+        numpy_rate = best_rate(numpy_loop(net, x, t, batch), 4_000) / per_epoch
+        eager_rate = best_rate(eager_loop(net, x, t, batch), 300, repeats=2) / per_epoch
         rows.append(
             row(
-                f"best compiled loop, {label}, vs NumPy",
+                f"best engine loop, {label}, vs NumPy",
                 best,
                 "epochs/s",
                 numpy_rate,
@@ -184,7 +249,7 @@ def run() -> list[dict]:
         )
         rows.append(
             row(
-                f"best compiled loop, {label}, vs eager TF loop",
+                f"best engine loop, {label}, vs eager TF loop",
                 best,
                 "epochs/s",
                 eager_rate,
@@ -192,20 +257,25 @@ def run() -> list[dict]:
                 best >= 50 * eager_rate,
             )
         )
-        rows.append(row(f"NumPy loop, {label}", numpy_rate, "epochs/s", None, "reference", True))
-        rows.append(row(f"eager TF loop, {label}", eager_rate, "epochs/s", None, "reference", True))
     return rows
 
 
 def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--engine-json":  # the previous engine's side
+        import app
+
+        figures = engine_figures(int(sys.argv[2]))
+        print(json.dumps({**figures, "app": str(Path(app.__file__).resolve())}))
+        return
     rows = run()
     width = max(len(r["name"]) for r in rows)
     for r in rows:
         ratio = "" if r["ratio"] is None else f"{r['ratio']:>8.2f}×"
         base = "" if r["baseline"] is None else f"{r['baseline']:>12,.1f}"
+        met = {True: "met", False: "NOT met", None: "reported"}[r["met"]]
         print(
             f"{r['name']:<{width}}  {r['value']:>12,.1f} {r['unit']:<9}{base:>13} {ratio:>10}"
-            f"  {'met' if r['met'] else 'NOT met'}: {r['goal']}"
+            f"  {met}: {r['goal']}"
         )
 
 

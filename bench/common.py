@@ -36,6 +36,15 @@ def row(name, value, unit, baseline=None, goal="", met=None, ratio=None) -> dict
     }
 
 
+def print_rows(rows: list[dict]) -> None:
+    """Rows as aligned text, for a benchmark run on its own (``python -m bench.<name>``)."""
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        ratio = "" if r["ratio"] is None else f" ({r['ratio']:.3g}× {r['baseline']})"
+        met = {True: "met", False: "NOT met", None: ""}[r["met"]]
+        print(f"{r['name']:<{width}}  {r['value']} {r['unit']}{ratio}  {met} {r['goal']}")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -45,17 +54,23 @@ def free_port() -> int:
 class Server:
     """``backprop-visualizer --port X`` as its own process, the way a teacher starts it."""
 
-    def __init__(self, env: dict | None = None, workers: int = 1, module: str | None = None):
+    def __init__(
+        self,
+        env: dict | None = None,
+        workers: int = 1,
+        module: str | None = None,
+        cwd: Path = ROOT,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [str(CLI), "--host", "127.0.0.1", "--port", str(self.port)]
         command += ["--log-level", "warning", "--workers", str(workers)]
-        if module:  # a what-if launcher under bench/, e.g. bench.capped_threads
+        if module:  # another launcher, e.g. app.cli of an older checkout (see ``cwd``)
             command = [sys.executable, "-m", module, "--port", str(self.port)]
         started = time.perf_counter()
         self.process = subprocess.Popen(
             command,
-            cwd=ROOT,
+            cwd=cwd,
             env={**os.environ, **(env or {})},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

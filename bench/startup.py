@@ -1,6 +1,8 @@
 """Cold start, first plot in a browser, bytes of a first page load, cache headers.
 
-- Cold start: spawn ``backprop-visualizer --port X`` and poll /healthz until it says ok.
+- Cold start: spawn ``backprop-visualizer --port X`` and poll /healthz until it says ok
+  (goal ≤ 5 s); the engine's graphs are then still being built in the background, so the
+  same is measured with ``BPV_WARM_GRAPHS=false`` as a baseline.
 - First plot: headless Chromium (Debian's), a fresh browser context (empty cache) opens a
   page and waits for the first ``.js-plotly-plot``; once on a just-started server, once warm.
 - Bytes: what the browser transferred for that first load (gzip on), and for a reload in the
@@ -11,10 +13,11 @@
 import statistics
 import time
 
-from bench.common import Server, row
+from bench.common import Server, print_rows, row
 
 PAGES = ["/network", "/activations", "/train"]
 COLD_STARTS = 3
+COLD_START_GOAL_S = 5.0
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -27,10 +30,10 @@ TRANSFERRED = """() => {
 }"""
 
 
-def cold_starts() -> list[float]:
+def cold_starts(env: dict | None = None) -> list[float]:
     times = []
     for _ in range(COLD_STARTS):
-        with Server() as server:
+        with Server(env) as server:
             times.append(server.cold_start_s)
     return times
 
@@ -72,13 +75,23 @@ def measure() -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     times = cold_starts()
+    lazy = cold_starts({"BPV_WARM_GRAPHS": "false"})
+    median = statistics.median(times)
     rows = [
         row(
             f"cold start to healthy /healthz (median of {len(times)})",
-            round(statistics.median(times), 2),
+            round(median, 2),
             "s",
-            goal=f"reported; min {min(times):.2f} s, max {max(times):.2f} s",
-        )
+            goal=f"≤ {COLD_START_GOAL_S:g} s; min {min(times):.2f} s, max {max(times):.2f} s",
+            met=median <= COLD_START_GOAL_S,
+        ),
+        row(
+            "cold start vs the same without the background graph warm-up",
+            round(median, 2),
+            "s",
+            baseline=round(statistics.median(lazy), 2),
+            goal="BPV_WARM_GRAPHS=false as the baseline: warming must not delay /healthz",
+        ),
     ]
     with Server() as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -123,3 +136,7 @@ def measure() -> list[dict]:
             )
         browser.close()
     return rows
+
+
+if __name__ == "__main__":
+    print_rows(measure())

@@ -116,8 +116,9 @@ def stage_breakdown(calls: int = 300) -> list[dict]:
     from app.engine.graphs import graph_cache
     from app.engine.losses import get_loss, prepare_targets
     from app.engine.network import check_inputs
-    from app.schemas.backprop import BackpropRequest, backprop_response
+    from app.schemas.backprop import BackpropRequest
     from app.schemas.common import build_network_from
+    from app.services.backprop import backprop_response
 
     raw = json.dumps(classroom_body()).encode()
     stages: dict[str, list[float]] = {}

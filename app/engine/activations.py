@@ -81,8 +81,7 @@ class Activation:
     formula: str  # LaTeX of f
     derivative: str  # LaTeX of f′
     params: dict[str, float] = field(default_factory=dict)
-    # Below this |f′(z)| a unit counts as saturated (its δ is ~0).
-    elementwise: bool = True
+    elementwise: bool = True  # f′ is elementwise (softmax's is a Jacobian)
 
 
 ACTIVATIONS: dict[str, Activation] = {

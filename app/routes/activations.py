@@ -13,7 +13,7 @@ from app.schemas.activations import (
     all_activations,
     curve_response,
 )
-from app.schemas.lessons import check_abs, check_curve, invalid
+from app.services.lessons import check_abs, check_curve, invalid
 
 router = APIRouter(prefix="/api/v1", tags=["activations"])
 

@@ -14,7 +14,7 @@ from app.schemas.autodiff import (
     function_list,
     tape_response,
 )
-from app.schemas.lessons import check_abs, check_curve
+from app.services.lessons import check_abs, check_curve
 
 router = APIRouter(prefix="/api/v1/autodiff", tags=["autodiff"])
 

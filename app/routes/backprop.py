@@ -6,13 +6,8 @@ from fastapi.responses import Response
 
 from app.core.config import get_settings
 from app.core.response_cache import ResponseCache
-from app.engine.backprop import backprop
-from app.schemas.backprop import (
-    BackpropRequest,
-    BackpropResponse,
-    backprop_response,
-    prepare_backprop,
-)
+from app.schemas.backprop import BackpropRequest, BackpropResponse
+from app.services.backprop import compute
 
 router = APIRouter(prefix="/api/v1", tags=["backprop"])
 cache = ResponseCache(get_settings().response_cache_entries, get_settings().response_cache_bytes)
@@ -30,18 +25,3 @@ def post_backprop(req: BackpropRequest) -> Response:
     # The dict was built to the response model (tests validate it against the schema), so
     # it is serialised directly instead of being validated again on every request.
     return Response(body, media_type="application/json")
-
-
-def compute(req: BackpropRequest) -> dict:
-    net, inputs, loss, targets = prepare_backprop(req)
-    result = backprop(
-        net,
-        inputs,
-        targets,
-        loss,
-        req.from_logits,
-        req.reduction,
-        req.learning_rate,
-        req.train_biases,
-    )
-    return backprop_response(net, result, req)

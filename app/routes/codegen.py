@@ -3,8 +3,9 @@
 from fastapi import APIRouter
 
 from app.engine.codegen import backprop_script
-from app.schemas.backprop import BackpropRequest, prepare_backprop
+from app.schemas.backprop import BackpropRequest
 from app.schemas.codegen import CodeResponse
+from app.services.backprop import prepare_backprop
 
 router = APIRouter(prefix="/api/v1", tags=["backprop"])
 

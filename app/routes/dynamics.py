@@ -10,6 +10,8 @@ from app.schemas.dynamics import (
     GradientFlowResponse,
     LandscapeRequest,
     LandscapeResponse,
+)
+from app.services.dynamics import (
     gradient_flow_response,
     landscape_response,
     prepare_flow,

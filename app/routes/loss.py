@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from app.core.config import get_settings
 from app.engine.autodiff import loss_gradient
 from app.engine.losses import get_loss, prepare_targets
-from app.schemas.lessons import check_abs, check_rows
 from app.schemas.loss import LossRequest, LossResponse, loss_response
+from app.services.lessons import check_abs, check_rows
 
 router = APIRouter(prefix="/api/v1", tags=["loss"])
 

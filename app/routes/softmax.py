@@ -5,8 +5,8 @@ from fastapi import APIRouter
 
 from app.core.config import get_settings
 from app.engine.autodiff import softmax_jacobian_tape
-from app.schemas.lessons import check_rows, check_vector, invalid
 from app.schemas.softmax import SoftmaxRequest, SoftmaxResponse, softmax_response
+from app.services.lessons import check_length, check_rows, invalid
 
 router = APIRouter(prefix="/api/v1", tags=["softmax"])
 
@@ -20,7 +20,7 @@ def post_softmax(req: SoftmaxRequest) -> dict:
     if batched:
         rows = check_rows(req.logits, loc, "logits", settings.max_batch, settings.max_vector_length)
     else:
-        rows = [check_vector(req.logits, loc, "logits", settings.max_vector_length)]
+        rows = [check_length(req.logits, loc, "logits", settings.max_vector_length)]
     entries = len(rows) * len(rows[0]) ** 2
     if entries > settings.max_jacobian_entries:
         raise invalid(

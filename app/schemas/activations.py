@@ -6,7 +6,7 @@ from app.core.jsonsafe import FiniteTracker
 from app.core.mathml import latex_to_mathml
 from app.engine.activations import ACTIVATIONS, Activation, BoundActivation
 from app.engine.autodiff import CURVE_NOTES, vanishing_intervals
-from app.schemas.lessons import NullableVector, WarningOut
+from app.schemas.common import NullableVector, WarningOut
 
 
 class ActivationInfo(BaseModel):

@@ -6,8 +6,9 @@ from pydantic import BaseModel, Field
 
 from app.core.jsonsafe import FiniteTracker
 from app.engine.autodiff import FUNCTIONS
-from app.schemas.common import DType, Finite, StrictModel
-from app.schemas.lessons import Formula, NullableVector, WarningOut, formula
+from app.schemas.common import DType, Finite, NullableVector, StrictModel, WarningOut
+from app.schemas.lessons import Formula
+from app.services.lessons import formula
 
 FunctionName = Literal[tuple(FUNCTIONS)]  # type: ignore[valid-type]
 

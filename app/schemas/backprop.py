@@ -1,16 +1,16 @@
-"""POST /api/v1/backprop: request and response models, and the response builder."""
+"""POST /api/v1/backprop: request and response models."""
 
 from pydantic import BaseModel, Field
 
-from app.core.config import get_settings
-from app.core.jsonsafe import FiniteTracker
-from app.engine.backprop import BackpropResult
-from app.engine.losses import get_loss, prepare_targets
-from app.engine.network import Network, check_inputs
-from app.schemas.common import Finite, LossFields, Matrix, NetworkSpec, build_network_from
-
-NullableMatrix = list[list[float | None]]
-NullableVector = list[float | None]
+from app.schemas.common import (
+    Finite,
+    LossFields,
+    Matrix,
+    NetworkSpec,
+    NullableMatrix,
+    NullableVector,
+    WarningOut,
+)
 
 
 class BackpropRequest(NetworkSpec, LossFields):
@@ -52,11 +52,6 @@ class Check(BaseModel):
     reason: str | None = None
 
 
-class WarningOut(BaseModel, extra="allow"):
-    code: str
-    message: str
-
-
 class BackpropResponse(BaseModel):
     loss: float | None
     per_sample_loss: NullableVector
@@ -67,73 +62,3 @@ class BackpropResponse(BaseModel):
     dtype: str
     loss_name: str
     learning_rate: float
-
-
-def prepare_backprop(req: BackpropRequest):
-    """The validated network, inputs, loss and targets of a /backprop-shaped request
-    (shared by /backprop and /backprop/code, so both reject the same input the same way)."""
-    net = build_network_from(req)
-    inputs = check_inputs(req.inputs, net.sizes[0], get_settings().max_batch)
-    loss = get_loss(req.loss)
-    targets = prepare_targets(req.targets, loss, net.sizes[-1], len(inputs))
-    return net, inputs, loss, targets
-
-
-def backprop_response(net: Network, result: BackpropResult, req: BackpropRequest) -> dict:
-    """The contract's JSON: non-finite numbers become null and are named in ``warnings``."""
-    js = FiniteTracker()
-    loss = js.scalar(result.loss, "loss")  # first, so the warning names it first
-    per_sample_loss = js(result.per_sample_loss, "per_sample_loss")
-    layers = [
-        {
-            "index": 0,
-            "size": net.sizes[0],
-            "activation": None,
-            "z": None,
-            "a": js(result.a[0], "layers[0].a"),
-            "delta": None,
-            "fprime": None,
-            "grad_a": None,
-        }
-    ]
-    for i, act in enumerate(net.activations, 1):
-        layers.append(
-            {
-                "index": i,
-                "size": net.sizes[i],
-                "activation": act.name,
-                "activation_params": act.params,
-                "z": js(result.z[i - 1], f"layers[{i}].z"),
-                "a": js(result.a[i], f"layers[{i}].a"),
-                "delta": js(result.delta[i - 1], f"layers[{i}].delta"),
-                "fprime": js(result.fprime[i - 1], f"layers[{i}].fprime"),
-                "grad_a": js(result.grad_a[i - 1], f"layers[{i}].grad_a"),
-            }
-        )
-    params = []
-    for i in range(net.depth):
-        p = f"params[{i}]"
-        params.append(
-            {
-                "W": js(net.weights[i], f"{p}.W"),
-                "b": js(net.biases[i], f"{p}.b"),
-                "dW": js(result.dW[i], f"{p}.dW"),
-                "db": js(result.db[i], f"{p}.db"),
-                "W_next": js(result.W_next[i], f"{p}.W_next"),
-                "b_next": js(result.b_next[i], f"{p}.b_next"),
-            }
-        )
-    response = {
-        "loss": loss,
-        "per_sample_loss": per_sample_loss,
-        "layers": layers,
-        "params": params,
-        "check": result.check,
-        "warnings": list(result.warnings),
-        "dtype": net.dtype,
-        "loss_name": req.loss,
-        "learning_rate": req.learning_rate,
-    }
-    if (warning := js.warning()) is not None:
-        response["warnings"].append(warning)
-    return response

@@ -17,6 +17,25 @@ DType = Literal["float32", "float64"]
 Matrix = list[list[Finite]]
 
 
+# Numbers in answers: null where a value is not finite (named in the answer's warnings).
+NullableVector = list[float | None]
+NullableMatrix = list[list[float | None]]
+
+
+class WarningOut(BaseModel, extra="allow"):
+    """A warning next to the numbers: a code, a message, and fields of its own."""
+
+    code: str
+    message: str
+
+
+def activation_spec(item):
+    """One activation as the engine takes it: a name, or {"name", params} for an object."""
+    if isinstance(item, ActivationObject):
+        return {"name": item.name, **item.params()}
+    return item
+
+
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -53,15 +72,9 @@ class NetworkSpec(StrictModel):
 
     def activation_specs(self):
         """Activations as the engine takes them: names or {"name", params} dicts."""
-
-        def one(item):
-            if isinstance(item, ActivationObject):
-                return {"name": item.name, **item.params()}
-            return item
-
         if isinstance(self.activations, list):
-            return [one(a) for a in self.activations]
-        return one(self.activations)
+            return [activation_spec(a) for a in self.activations]
+        return activation_spec(self.activations)
 
 
 class LossFields(StrictModel):
@@ -110,3 +123,9 @@ def hyper_field(name: str, default=None, description: str | None = None):
         "le" if bound.high_inclusive else "lt": bound.high,
     }
     return Field(default, description=description, **limits)
+
+
+def multiply_adds(sizes) -> int:
+    """Multiply-adds of one sample's forward pass: Σ n_l · n_(l+1). The cost unit of the
+    limits (max_train_cost, max_landscape_cost)."""
+    return sum(a * b for a, b in zip(sizes, sizes[1:], strict=False))

@@ -4,8 +4,7 @@ from pydantic import BaseModel, Field
 
 from app.core.jsonsafe import FiniteTracker
 from app.engine.autodiff import LossGradient
-from app.schemas.common import DType, LossFields, Matrix
-from app.schemas.lessons import NullableMatrix, NullableVector, WarningOut
+from app.schemas.common import DType, LossFields, Matrix, NullableMatrix, NullableVector, WarningOut
 
 
 class LossRequest(LossFields):

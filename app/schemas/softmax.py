@@ -3,8 +3,14 @@
 from pydantic import BaseModel, Field
 
 from app.core.jsonsafe import FiniteTracker
-from app.schemas.common import DType, Finite, StrictModel
-from app.schemas.lessons import NullableMatrix, NullableVector, WarningOut
+from app.schemas.common import (
+    DType,
+    Finite,
+    NullableMatrix,
+    NullableVector,
+    StrictModel,
+    WarningOut,
+)
 
 
 class SoftmaxRequest(StrictModel):

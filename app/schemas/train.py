@@ -12,15 +12,16 @@ from app.schemas.common import (
     LossFields,
     Matrix,
     NetworkSpec,
+    NullableMatrix,
+    NullableVector,
     StrictModel,
+    WarningOut,
     hyper_field,
 )
 
 DatasetName = Literal[tuple(DATASETS)]  # type: ignore[valid-type]
 FeatureName = Literal[tuple(FEATURES)]  # type: ignore[valid-type]
 OptimizerName = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
-NullableMatrix = list[list[float | None]]
-NullableVector = list[float | None]
 PointRow = Annotated[list[Finite], Field(min_length=3, max_length=3)]  # x1, x2, label
 
 
@@ -139,11 +140,6 @@ class HistoryEntry(BaseModel, extra="allow"):
 
     step: int
     loss: float | None
-
-
-class WarningOut(BaseModel, extra="allow"):
-    code: str
-    message: str
 
 
 class TrainResponse(BaseModel, extra="allow"):

@@ -7,6 +7,9 @@ PORT ?= 8000
 
 .PHONY: install install-dev run test quick lint format bench clean
 
+# The real npm packages TF Playground builds on (seedrandom, d3), for the live parity tests.
+PLAYGROUND_NPM := .cache/playground-npm
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
@@ -26,8 +29,13 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/backprop-visualizer --host $(HOST) --port $(PORT)
 
-test: install-dev
-	$(BIN)/python -m pytest
+$(PLAYGROUND_NPM)/.installed:
+	mkdir -p $(PLAYGROUND_NPM)
+	npm install --prefix $(PLAYGROUND_NPM) --no-save --no-audit --no-fund seedrandom@3.0.5 d3@3.5.17
+	touch $@
+
+test: install-dev $(PLAYGROUND_NPM)/.installed
+	SEEDRANDOM_DIR=$(CURDIR)/$(PLAYGROUND_NPM) $(BIN)/python -m pytest
 
 # The inner loop: engine and API tests only (no browser), stop at the first failure.
 quick: install-dev
@@ -45,4 +53,4 @@ bench: install-dev
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .cache

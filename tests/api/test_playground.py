@@ -15,10 +15,6 @@ IMPORT, EXPORT = "/api/v1/playground/import", "/api/v1/playground/export"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "playground"
 LOADS = json.loads((FIXTURES / "page_loads.json").read_text())["loads"]
 SITE = "https://playground.tensorflow.org/"
-# Fields of an import answer that TrainRequest may not declare yet (the engine side of the
-# same issue adds them); none of them changes the loss before the first update.
-PENDING = {"shuffle", "regularization", "regularization_rate", "unsupported"}
-ENGINE_FIELDS_LANDED = not (PENDING - {"unsupported"} - set(TrainRequest.model_fields))
 
 
 def imported(client, url: str) -> dict:
@@ -28,10 +24,11 @@ def imported(client, url: str) -> dict:
 
 
 def as_train_body(answer: dict) -> dict:
-    """The answer as /train takes it: as is, once TrainRequest has every field."""
-    unknown = set(answer) - set(TrainRequest.model_fields)
-    assert unknown <= PENDING, unknown
-    return {k: v for k, v in answer.items() if k not in unknown}
+    """The answer as /train takes it: as it is (every field is a TrainRequest field)."""
+    assert set(answer) <= set(TrainRequest.model_fields), set(answer) - set(
+        TrainRequest.model_fields
+    )
+    return answer
 
 
 def playground_loss(load: dict, key: str, activations: list[str]) -> float:
@@ -88,9 +85,6 @@ def test_train_at_step_zero_has_playgrounds_initial_loss(client, name):
     assert response.json()["task"]["train_size"] == len(load["train"])
 
 
-@pytest.mark.skipif(
-    not ENGINE_FIELDS_LANDED, reason="/train does not take shuffle and regularization yet"
-)
 @pytest.mark.parametrize("name", sorted(LOADS))
 def test_train_follows_playgrounds_own_training_epoch_by_epoch(client, name):
     """Five Playground steps (epochs) of nn.ts's own update rule, run in Chromium from the
@@ -161,16 +155,13 @@ def test_empty_url_is_422(client):
 @pytest.mark.parametrize("name", sorted(LOADS))
 def test_export_of_an_import_gives_back_the_link(client, name):
     load = LOADS[name]
-    if not ENGINE_FIELDS_LANDED and "regularization=" in load["hash"]:
-        pytest.skip("/train does not take regularization yet")
     answer = imported(client, load["hash"])
     response = client.post(EXPORT, json=as_train_body(answer))
     assert response.status_code == 200, response.text
     out = response.json()
     assert urlsplit(out["url"]).netloc == "playground.tensorflow.org"
     assert parse_hash(out["url"]) == parse_hash(load["hash"])
-    expected = [] if ENGINE_FIELDS_LANDED else ["shuffle"]
-    assert [n["field"] for n in out["unsupported"]] == expected
+    assert out["unsupported"] == []
 
 
 def test_export_says_what_playground_cannot_do(client):

@@ -144,6 +144,15 @@ def hash_of(url: str) -> str:
 def parse_hash(text: str) -> tuple[dict, list[dict]]:
     """The state a Playground page deserialises from ``text`` (a link or its hash), and
     notes on every setting that does not reach the run."""
+    stripped = text.strip()
+    if not re.match(r"[a-z][a-z0-9+.-]*://", stripped, re.I) and not (
+        "#" in stripped or "=" in stripped
+    ):
+        raise SpecError(
+            ("url",),
+            "this is not a TF Playground link: paste the page's address "
+            "(https://playground.tensorflow.org/#activation=tanh&…) or the part after #",
+        )
     pairs: dict[str, str | None] = {}
     for item in hash_of(text).split("&"):
         name, *rest = item.split("=")

@@ -83,19 +83,20 @@ OUT = np.array([[0.2, 0.7, 0.1], [0.5, 0.3, 0.2]])
 _LOSS_FN = {}
 
 
-def _compiled_loss(dtype):
-    if dtype not in _LOSS_FN:
+def _compiled_loss(dtype, xla):
+    if (dtype, xla) not in _LOSS_FN:
         spec = [tf.TensorSpec([None, None], dtype)] * 2 + [tf.TensorSpec([], tf.int32)]
-        _LOSS_FN[dtype] = tf.function(
-            lambda t, a, code: core.per_sample_loss(t, a, code), input_signature=spec
+        _LOSS_FN[dtype, xla] = tf.function(
+            lambda t, a, code: core.per_sample_loss(t, a, code, xla), input_signature=spec
         )
-    return _LOSS_FN[dtype]
+    return _LOSS_FN[dtype, xla]
 
 
+@pytest.mark.parametrize("xla", [False, True], ids=["switch_case", "gather"])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
-def test_per_sample_loss_with_a_tensor_code_is_the_registry_bit_for_bit(dtype):
+def test_per_sample_loss_with_a_tensor_code_is_the_registry_bit_for_bit(dtype, xla):
     t, a = tf.constant(T, dtype), tf.constant(OUT, dtype)
-    run = _compiled_loss(dtype)
+    run = _compiled_loss(dtype, xla)
     for name, loss in LOSSES.items():
         for logits in (False, True):
             code = core.loss_code(name, logits)

@@ -13,6 +13,7 @@ import platform
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from bench.common import ROOT
@@ -61,11 +62,27 @@ def machine() -> str:
         f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, commit `{commit}`\n"
         f"- machine: {os.cpu_count()} CPUs, {platform.machine()}, Python "
         f"{platform.python_version()}, TensorFlow {tf.__version__}\n"
-        f"- load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (other work on "
-        "the machine skews every figure; ratios are measured in the same run)\n"
+        f"- load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}: the machine is "
+        "shared with other workers, so absolute figures are pessimistic; the ratios, each "
+        "against a baseline measured in the same run, are what count\n"
         "- server: one uvicorn process started by the CLI, exactly as `backprop-visualizer`; "
         "the load client shares the 2 cores with it"
     )
+
+
+def guarded(measure, *args, parts: int = 1):
+    """The section's rows, or one failed row naming the error (the other sections still
+    reach RESULTS.md)."""
+    from bench.common import row
+
+    try:
+        return measure(*args)
+    except Exception as error:  # noqa: BLE001 - reported in the results, not hidden
+        traceback.print_exc()
+        failed = [
+            row("this section failed", 0, "", goal=f"{type(error).__name__}: {error}", met=False)
+        ]
+        return failed if parts == 1 else (failed,) + ([],) * (parts - 1)
 
 
 def run(sections: list[str], quick: bool) -> str:
@@ -76,14 +93,14 @@ def run(sections: list[str], quick: bool) -> str:
         from bench import http_load
         from bench.common import Server
 
-        print("http: /backprop vs /healthz at 1, 8, 32 clients …", flush=True)
-        with Server() as server:
+        print("http: /backprop vs /healthz at 1, 16, 32 clients …", flush=True)
+        with Server(env=http_load.STEADY) as server:
             rows, raw = http_load.measure(server, scale)
-        with Server(workers=2) as server:
-            rows += http_load.measure_scaled_out(server, 2, scale)
-        with Server(module="bench.capped_threads") as server:  # what-if, see the report
-            label = "what-if: 1 worker, thread pool capped at 2"
-            rows += http_load.measure_scaled_out(server, 1, scale, label)
+        old = http_load.old_engine_server()
+        if old is not None:
+            with old:
+                label = f"previous engine ({http_load.OLD_COMMIT}), 1 worker"
+                rows += http_load.measure_scaled_out(old, 1, scale, label)
         doc = http_load.__doc__ + "\n\n" + http_load.reading(raw)
         parts.append(("HTTP: /api/v1/backprop vs /healthz on loopback", rows, doc))
     if "engine" in sections:
@@ -97,22 +114,25 @@ def run(sections: list[str], quick: bool) -> str:
             from bench import train_speed
 
             print("train: steps/s vs NumPy (bench/train_speed.py) …", flush=True)
-            parts.append(("Training speed (bench/train_speed.py)", train_speed.run(), ""))
+            parts.append(("Training speed (bench/train_speed.py)", guarded(train_speed.run), ""))
     if "stream" in sections:
         from bench import stream_speed
 
         print("stream: one trainer in Chromium, 8 stream clients, threads and RSS …", flush=True)
-        parts.append(("Live training stream", stream_speed.run(scale), stream_speed.__doc__))
+        rows = guarded(stream_speed.run, scale)
+        parts.append(("Live training stream", rows, stream_speed.__doc__))
     if "startup" in sections:
         from bench import startup
 
         print("startup: cold start, first plot, bytes, cache headers …", flush=True)
-        parts.append(("Start-up and first page", startup.measure(), startup.__doc__))
+        parts.append(("Start-up and first page", guarded(startup.measure), startup.__doc__))
     if "memory" in sections:
         from bench import memory
 
-        print("memory: RSS over 5,000 varied requests …", flush=True)
-        parts.append(("Memory", memory.measure(scale), memory.__doc__))
+        print("memory: RSS over 2,200 never-seen architectures, then latency …", flush=True)
+        churn_rows, latency_rows = guarded(memory.measure, scale, parts=2)
+        parts.append(("Memory under churn of never-seen architectures", churn_rows, memory.__doc__))
+        parts.append(("Latency: never-seen vs seen architecture", latency_rows, ""))
     out = ["# Benchmark results", "", "Written by `make bench` (`python -m bench`).", ""]
     out += [machine(), f"- wall time of this run: {time.perf_counter() - started:.0f} s", ""]
     for title, rows, doc in parts:

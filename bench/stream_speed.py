@@ -9,8 +9,10 @@ loop (what /train did before the stream). Eight trainers: eight WebSocket client
 same run and take frames as a 60 Hz page would (each acknowledges its newest frame at most
 once per 1/60 s, without drawing), while /healthz is probed every 50 ms. Then the eight
 streams close, and the server's thread count and RSS are read again once idle threads retire
-(the baseline is read after one warm-up round of eight streams: TensorFlow's thread pools and
-caches grow once, on first use, and a leak shows as growth from one round to the next).
+(servers here run without the engine's background warm-up of every graph, which would trace
+during the measurement; the baseline is read after one warm-up round of eight streams:
+TensorFlow's thread pools and caches grow once, on first use, and a leak shows as growth from
+one round to the next).
 The machine is shared with other work during these runs, so the figures are pessimistic.
 """
 
@@ -25,6 +27,9 @@ from websockets.asyncio.client import connect
 from bench.common import Server, percentile, row
 
 SECONDS = 10.0
+# The engine traces every graph kind in a background thread after start-up; that would spend
+# CPU and grow RSS during these measurements, so the servers here trace on demand instead.
+QUIET = {"BPV_WARM_GRAPHS": "false"}
 SPIRAL = {
     "layers": [2, 4, 2, 1],
     "activations": ["tanh", "tanh", "tanh"],
@@ -157,9 +162,9 @@ def settle(server: Server, seconds: float = 15.0) -> tuple[int, float]:
 def run(scale: float = 1.0) -> list[dict]:
     seconds = max(3.0, SECONDS * scale)
     rows = []
-    with Server(env={"BPV_STREAM_MAX_CONCURRENT": "0"}) as server:
+    with Server(env={**QUIET, "BPV_STREAM_MAX_CONCURRENT": "0"}) as server:
         before = trainer_in_chromium(server.url, seconds)
-    with Server() as server:
+    with Server(env=QUIET) as server:
         one = trainer_in_chromium(server.url, seconds)
         rows += [
             row(

@@ -343,6 +343,7 @@ function connect() {
     };
     ws.addEventListener("open", () => {
       stream.open = true;
+      if (!http.on) $("tr-mode").hidden = true;
       for (const message of stream.pending.splice(0)) ws.send(JSON.stringify(message));
       settle(true);
     });
@@ -364,8 +365,11 @@ function connect() {
       } else if (!wasOpen) {
         settle(false);
         fallBackToHttp(t("train.stream_failed"));
-      } else if (playing) {
-        setPlaying(false);
+      } else {
+        if (playing) setPlaying(false);
+        const mode = $("tr-mode");
+        mode.hidden = false;
+        mode.textContent = t("train.stream_closed");
       }
     });
   });

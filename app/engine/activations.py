@@ -82,6 +82,9 @@ class Activation:
     derivative: str  # LaTeX of f′
     params: dict[str, float] = field(default_factory=dict)
     elementwise: bool = True  # f′ is elementwise (softmax's is a Jacobian)
+    # The TensorFlow expression the code generator writes ("Show TensorFlow code"), with
+    # the parameters as format fields.
+    code: str = ""
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -94,6 +97,7 @@ ACTIVATIONS: dict[str, Activation] = {
             lambda z: np.ones_like(z, dtype=float),
             r"f(z) = z",
             r"f'(z) = 1",
+            code="tf.identity",
         ),
         Activation(
             "sigmoid",
@@ -102,6 +106,7 @@ ACTIVATIONS: dict[str, Activation] = {
             lambda z: _sigmoid(z) * (1.0 - _sigmoid(z)),
             r"\sigma(z) = \frac{1}{1 + e^{-z}}",
             r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))",
+            code="tf.sigmoid",
         ),
         Activation(
             "tanh",
@@ -110,6 +115,7 @@ ACTIVATIONS: dict[str, Activation] = {
             lambda z: 1.0 - np.tanh(z) ** 2,
             r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}",
             r"\tanh'(z) = 1 - \tanh^2(z)",
+            code="tf.tanh",
         ),
         Activation(
             "relu",
@@ -119,6 +125,7 @@ ACTIVATIONS: dict[str, Activation] = {
             lambda z: (np.asarray(z) > 0).astype(float),
             r"\mathrm{ReLU}(z) = \max(0, z)",
             r"\mathrm{ReLU}'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}",
+            code="tf.nn.relu",
         ),
         Activation(
             "leaky_relu",
@@ -128,6 +135,7 @@ ACTIVATIONS: dict[str, Activation] = {
             r"f(z) = \begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}",
             r"f'(z) = \begin{cases} 1 & z > 0 \\ \alpha & z \le 0 \end{cases}",
             params={"alpha": 0.2},
+            code="lambda z: tf.nn.leaky_relu(z, alpha={alpha!r})",
         ),
         Activation(
             "elu",
@@ -136,6 +144,7 @@ ACTIVATIONS: dict[str, Activation] = {
             lambda z: np.where(np.asarray(z) > 0, 1.0, np.exp(np.minimum(z, 0.0))),
             r"f(z) = \begin{cases} z & z > 0 \\ e^{z} - 1 & z \le 0 \end{cases}",
             r"f'(z) = \begin{cases} 1 & z > 0 \\ e^{z} & z \le 0 \end{cases}",
+            code="tf.nn.elu",
         ),
         Activation(
             "selu",
@@ -144,12 +153,14 @@ ACTIVATIONS: dict[str, Activation] = {
                 SELU_SCALE
                 * np.where(np.asarray(z) > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0.0)))
             ),
+            # SeluGrad tests the output < 0, so f′(0) = λ (the z > 0 branch).
             lambda z: (
                 SELU_SCALE
-                * np.where(np.asarray(z) > 0, 1.0, SELU_ALPHA * np.exp(np.minimum(z, 0.0)))
+                * np.where(np.asarray(z) < 0, SELU_ALPHA * np.exp(np.minimum(z, 0.0)), 1.0)
             ),
             r"f(z) = \lambda \begin{cases} z & z > 0 \\ \alpha (e^{z} - 1) & z \le 0 \end{cases}",
             r"f'(z) = \lambda \begin{cases} 1 & z > 0 \\ \alpha e^{z} & z \le 0 \end{cases}",
+            code="tf.nn.selu",
         ),
         Activation(
             "gelu",
@@ -158,6 +169,7 @@ ACTIVATIONS: dict[str, Activation] = {
             _gelu_der,
             r"f(z) = z\,\Phi(z) = \frac{z}{2}\left(1 + \mathrm{erf}\frac{z}{\sqrt{2}}\right)",
             r"f'(z) = \Phi(z) + z\,\varphi(z)",
+            code="lambda z: tf.nn.gelu(z, approximate=False)",
         ),
         Activation(
             "swish",
@@ -166,6 +178,7 @@ ACTIVATIONS: dict[str, Activation] = {
             lambda z: _sigmoid(z) + np.asarray(z) * _sigmoid(z) * (1.0 - _sigmoid(z)),
             r"f(z) = z\,\sigma(z)",
             r"f'(z) = \sigma(z) + z\,\sigma(z)\,(1 - \sigma(z))",
+            code="tf.nn.silu",
         ),
         Activation(
             "softplus",
@@ -174,6 +187,7 @@ ACTIVATIONS: dict[str, Activation] = {
             _sigmoid,
             r"f(z) = \ln(1 + e^{z})",
             r"f'(z) = \sigma(z) = \frac{1}{1 + e^{-z}}",
+            code="tf.nn.softplus",
         ),
         Activation(
             "softmax",
@@ -183,6 +197,7 @@ ACTIVATIONS: dict[str, Activation] = {
             r"p_i = \frac{e^{z_i}}{\sum_j e^{z_j}}",
             r"\frac{\partial p_i}{\partial z_j} = p_i(\delta_{ij} - p_j)",
             elementwise=False,
+            code="lambda z: tf.nn.softmax(z, axis=-1)",
         ),
     ]
 }

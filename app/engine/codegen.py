@@ -2,59 +2,15 @@
 
 Pure string building from a validated ``Network`` (every name already looked up in the
 activation and loss registries, every number a float): numbers are written with ``repr``,
-names only through the tables below, so nothing a user typed reaches the script as code.
+names only through the registries' ``code`` snippets (activations.py, losses.py), so
+nothing a user typed reaches the script as code.
 The script prints its numbers as JSON; a test runs it and compares them with the API's.
 """
 
+from app.engine.activations import ACTIVATIONS
 from app.engine.errors import SpecError
+from app.engine.losses import LOSSES
 from app.engine.network import Network
-
-# The TensorFlow expression of each activation, as the engine runs it (activations.py).
-ACTIVATION_CODE = {
-    "linear": "tf.identity",
-    "sigmoid": "tf.sigmoid",
-    "tanh": "tf.tanh",
-    "relu": "tf.nn.relu",
-    "leaky_relu": "lambda z: tf.nn.leaky_relu(z, alpha={alpha!r})",
-    "elu": "tf.nn.elu",
-    "selu": "tf.nn.selu",
-    "gelu": "lambda z: tf.nn.gelu(z, approximate=False)",
-    "swish": "tf.nn.silu",
-    "softplus": "tf.nn.softplus",
-    "softmax": "lambda z: tf.nn.softmax(z, axis=-1)",
-}
-
-# Per-sample losses written out as the engine computes them (losses.py mirrors tf.losses.*).
-LOSS_CODE = {
-    ("mse", False): '''def loss_per_sample(t, o):
-    """MSE: L = mean over k of (tₖ − a⁽ᴸ⁾ₖ)², as tf.losses.MSE (o is the output a⁽ᴸ⁾)."""
-    return tf.reduce_mean(tf.square(t - o), axis=-1)''',
-    ("sse", False): '''def loss_per_sample(t, o):
-    """SSE: L = Σₖ (tₖ − a⁽ᴸ⁾ₖ)² (o is the output a⁽ᴸ⁾)."""
-    return tf.reduce_sum(tf.square(t - o), axis=-1)''',
-    ("half_sse", False): '''def loss_per_sample(t, o):
-    """L = ½ Σₖ (a⁽ᴸ⁾ₖ − tₖ)², the textbook loss (o is the output a⁽ᴸ⁾)."""
-    return 0.5 * tf.reduce_sum(tf.square(t - o), axis=-1)''',
-    ("categorical_crossentropy", False): '''def loss_per_sample(t, o):
-    """L = −Σₖ tₖ log a⁽ᴸ⁾ₖ, as tf.losses.categorical_crossentropy: normalise, clip."""
-    q = o / tf.reduce_sum(o, axis=-1, keepdims=True)
-    q = tf.clip_by_value(q, 1e-07, 1.0 - 1e-07)
-    return -tf.reduce_sum(t * tf.math.log(q), axis=-1)''',
-    ("categorical_crossentropy", True): '''def loss_per_sample(t, o):
-    """Cross-entropy with from_logits=True: softmax is applied to o = a⁽ᴸ⁾ inside the loss."""
-    return tf.nn.softmax_cross_entropy_with_logits(labels=t, logits=o, axis=-1)''',
-    ("binary_crossentropy", False): '''def loss_per_sample(t, o):
-    """L = mean over k of −(tₖ log a⁽ᴸ⁾ₖ + (1 − tₖ) log(1 − a⁽ᴸ⁾ₖ)), clipped, as Keras does."""
-    o = tf.clip_by_value(o, 1e-07, 1.0 - 1e-07)
-    return tf.reduce_mean(-(t * tf.math.log(o) + (1.0 - t) * tf.math.log(1.0 - o)), axis=-1)''',
-    ("binary_crossentropy", True): '''def loss_per_sample(t, o):
-    """Binary cross-entropy with from_logits=True: sigmoid is applied to o = a⁽ᴸ⁾ inside it."""
-    per_output = tf.nn.sigmoid_cross_entropy_with_logits(labels=t, logits=o)
-    return tf.reduce_mean(per_output, axis=-1)''',
-}
-# The squared-error losses ignore from_logits, as the engine does.
-for _name in ("mse", "sse", "half_sse"):
-    LOSS_CODE[(_name, True)] = LOSS_CODE[(_name, False)]
 
 TEMPLATE = '''"""One forward and backward pass with tf.GradientTape, as on the Backprop Visualizer.
 
@@ -145,7 +101,8 @@ def _numbers(value) -> str:
 
 
 def _activation(act, layer: int) -> str:
-    code = ACTIVATION_CODE.get(act.name)
+    code = ACTIVATIONS[act.name].code if act.name in ACTIVATIONS else ""
+    code = code or None
     if code is None:
         raise SpecError(("activations",), f"no TensorFlow code known for '{act.name}'")
     params = {k: float(v) for k, v in act.params.items()}
@@ -164,7 +121,7 @@ def backprop_script(
     train_biases: bool,
 ) -> str:
     """The Python source of a script that reproduces /api/v1/backprop for this network."""
-    loss_code = LOSS_CODE.get((loss, bool(from_logits)))
+    loss_code = LOSSES[loss].code.get(bool(from_logits)) if loss in LOSSES else None
     if loss_code is None:
         raise SpecError(("loss",), f"no TensorFlow code known for loss '{loss}'")
     if reduction not in ("mean", "sum"):

@@ -8,7 +8,7 @@ They are written out here, rather than called, so they behave the same inside a 
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -102,6 +102,41 @@ def _np_bce(t, a, from_logits):
     return per.mean(axis=-1), _clip_mask(a) * (-t / o + (1.0 - t) / (1.0 - o)) / n
 
 
+# ---- what the code generator writes for each loss ("Show TensorFlow code") -------------
+
+_CODE_MSE = '''def loss_per_sample(t, o):
+    """MSE: L = mean over k of (tₖ − a⁽ᴸ⁾ₖ)², as tf.losses.MSE (o is the output a⁽ᴸ⁾)."""
+    return tf.reduce_mean(tf.square(t - o), axis=-1)'''
+
+_CODE_SSE = '''def loss_per_sample(t, o):
+    """SSE: L = Σₖ (tₖ − a⁽ᴸ⁾ₖ)² (o is the output a⁽ᴸ⁾)."""
+    return tf.reduce_sum(tf.square(t - o), axis=-1)'''
+
+_CODE_HALF_SSE = '''def loss_per_sample(t, o):
+    """L = ½ Σₖ (a⁽ᴸ⁾ₖ − tₖ)², the textbook loss (o is the output a⁽ᴸ⁾)."""
+    return 0.5 * tf.reduce_sum(tf.square(t - o), axis=-1)'''
+
+_CODE_CATEGORICAL_CROSSENTROPY = '''def loss_per_sample(t, o):
+    """L = −Σₖ tₖ log a⁽ᴸ⁾ₖ, as tf.losses.categorical_crossentropy: normalise, clip."""
+    q = o / tf.reduce_sum(o, axis=-1, keepdims=True)
+    q = tf.clip_by_value(q, 1e-07, 1.0 - 1e-07)
+    return -tf.reduce_sum(t * tf.math.log(q), axis=-1)'''
+
+_CODE_CATEGORICAL_CROSSENTROPY_LOGITS = '''def loss_per_sample(t, o):
+    """Cross-entropy with from_logits=True: softmax is applied to o = a⁽ᴸ⁾ inside the loss."""
+    return tf.nn.softmax_cross_entropy_with_logits(labels=t, logits=o, axis=-1)'''
+
+_CODE_BINARY_CROSSENTROPY = '''def loss_per_sample(t, o):
+    """L = mean over k of −(tₖ log a⁽ᴸ⁾ₖ + (1 − tₖ) log(1 − a⁽ᴸ⁾ₖ)), clipped, as Keras does."""
+    o = tf.clip_by_value(o, 1e-07, 1.0 - 1e-07)
+    return tf.reduce_mean(-(t * tf.math.log(o) + (1.0 - t) * tf.math.log(1.0 - o)), axis=-1)'''
+
+_CODE_BINARY_CROSSENTROPY_LOGITS = '''def loss_per_sample(t, o):
+    """Binary cross-entropy with from_logits=True: sigmoid is applied to o = a⁽ᴸ⁾ inside it."""
+    per_output = tf.nn.sigmoid_cross_entropy_with_logits(labels=t, logits=o)
+    return tf.reduce_mean(per_output, axis=-1)'''
+
+
 @dataclass(frozen=True)
 class Loss:
     name: str
@@ -109,20 +144,44 @@ class Loss:
     np_fn: Callable  # (targets, outputs, from_logits) -> (per-sample loss, ∂L_i/∂a)
     formula: str  # LaTeX, per sample
     classification: bool = False
+    # The script the code generator writes for loss_per_sample(t, o), by from_logits.
+    code: dict = field(default_factory=dict)
 
 
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in [
-        Loss("mse", _tf_mse, _np_mse, r"L = \frac{1}{n}\sum_k (a_k - t_k)^2"),
-        Loss("sse", _tf_sse, _np_sse, r"L = \sum_k (a_k - t_k)^2"),
-        Loss("half_sse", _tf_half_sse, _np_half_sse, r"E = \frac{1}{2}\sum_k (O_k - t_k)^2"),
+        Loss(
+            "mse",
+            _tf_mse,
+            _np_mse,
+            r"L = \frac{1}{n}\sum_k (a_k - t_k)^2",
+            code={False: _CODE_MSE, True: _CODE_MSE},
+        ),
+        Loss(
+            "sse",
+            _tf_sse,
+            _np_sse,
+            r"L = \sum_k (a_k - t_k)^2",
+            code={False: _CODE_SSE, True: _CODE_SSE},
+        ),
+        Loss(
+            "half_sse",
+            _tf_half_sse,
+            _np_half_sse,
+            r"L = \frac{1}{2}\sum_k (a_k - t_k)^2",
+            code={False: _CODE_HALF_SSE, True: _CODE_HALF_SSE},
+        ),
         Loss(
             "categorical_crossentropy",
             _tf_cce,
             _np_cce,
             r"L = -\sum_k t_k \log p_k",
             classification=True,
+            code={
+                False: _CODE_CATEGORICAL_CROSSENTROPY,
+                True: _CODE_CATEGORICAL_CROSSENTROPY_LOGITS,
+            },
         ),
         Loss(
             "binary_crossentropy",
@@ -130,6 +189,7 @@ LOSSES: dict[str, Loss] = {
             _np_bce,
             r"L = -\frac{1}{n}\sum_k \left[t_k \log a_k + (1 - t_k)\log(1 - a_k)\right]",
             classification=True,
+            code={False: _CODE_BINARY_CROSSENTROPY, True: _CODE_BINARY_CROSSENTROPY_LOGITS},
         ),
     ]
 }

@@ -80,16 +80,10 @@ def _tape_der(act, z):
 @pytest.mark.parametrize("name", ELEMENTWISE)
 def test_np_der_matches_the_tape(name):
     act = bind(name)
-    z = Z[Z != 0.0] if name == "selu" else Z  # selu at 0: see the xfail below
+    z = Z
     np.testing.assert_allclose(_tape_der(act, z), act.np_der(z), rtol=1e-7, atol=1e-15)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="selu's np_der(0) is λα (z > 0 branch test) but TensorFlow's SeluGrad gives λ at "
-    "z = 0 (it tests output < 0), so the textbook check disagrees when a selu unit has z = 0 "
-    "(e.g. init='zeros')",
-)
 def test_selu_derivative_at_zero_is_tensorflows():
     act = bind("selu")
     assert _tape_der(act, np.array([0.0]))[0] == pytest.approx(SELU_SCALE, rel=1e-15)

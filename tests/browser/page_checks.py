@@ -141,3 +141,24 @@ ARROWS_THROUGH_LABELS = """() => {
   }
   return found;
 }"""
+
+
+# Linear axes whose ticks are not round: a step other than 1, 2, 2.5 or 5 × 10ⁿ, or ticks off
+# its multiples (an overlaying axis synced to another's grid reads -35.6, -57.1, …).
+UNROUND_TICKS = """() => {
+  const found = [];
+  for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+    const layout = gd._fullLayout || {};
+    for (const [name, ax] of Object.entries(layout)) {
+      if (!/^[xy]axis\\d*$/.test(name) || !ax || ax.type !== 'linear' || !ax.visible) continue;
+      const vals = (ax._vals || []).map((tick) => tick.x);
+      if (vals.length < 2) continue;
+      const step = Math.abs(vals[1] - vals[0]);
+      const mantissa = step / 10 ** Math.floor(Math.log10(step) + 1e-9);
+      const round = [1, 2, 2.5, 5, 10].some((m) => Math.abs(mantissa - m) < 1e-6);
+      const onGrid = vals.every((v) => Math.abs(v / step - Math.round(v / step)) < 1e-6);
+      if (!round || !onGrid) found.push(`#${gd.id} ${name}: ${vals.map((v) => +v.toPrecision(4))}`);
+    }
+  }
+  return found;
+}"""

@@ -1,6 +1,7 @@
 """Every page in both languages on a phone (390×844), a laptop (1280×800) and a projector
 (1920×1080): nothing wider than the viewport, no two labels of a figure on top of each
-other, no edge through a label, the toolbar over no label; on phones a menu button."""
+other, no edge through a label, the toolbar over no label, round axis ticks; on phones a
+menu button."""
 
 import pytest
 
@@ -10,6 +11,7 @@ from tests.browser.page_checks import (
     IDS,
     OVERFLOWING,
     OVERLAPPING_LABELS,
+    UNROUND_TICKS,
     open_drawn,
     shared_page,
 )
@@ -35,6 +37,7 @@ def test_fits_the_viewport_and_labels_stay_apart(sized_page, path, lang):
     assert overflow["elements"] == [], overflow
     assert sized_page.evaluate(OVERLAPPING_LABELS) == []
     assert sized_page.evaluate(ARROWS_THROUGH_LABELS) == []
+    assert sized_page.evaluate(UNROUND_TICKS) == []
 
 
 @pytest.fixture(scope="module")

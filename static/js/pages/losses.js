@@ -153,9 +153,13 @@ const CE_CELL = {
 
 function showCell(table, cell, data) {
   const head = document.createElement("tr");
-  for (const text of ["", t("losses.here"), t("losses.printed")]) {
+  // The first column names each row's gradient; its heading is for screen readers only.
+  const label = document.createElement("span");
+  label.className = "sr-only";
+  label.textContent = t("losses.gradient");
+  for (const content of [label, t("losses.here"), t("losses.printed")]) {
     const th = document.createElement("th");
-    th.textContent = text;
+    th.append(content);
     head.append(th);
   }
   table.querySelector("thead").replaceChildren(head);

@@ -6,7 +6,6 @@ limits; ``train`` calls the engine; ``grids`` evaluates the boundary and every u
 2-D input plane; ``http_response`` is the POST /train answer.
 """
 
-import inspect
 import math
 import time
 from dataclasses import dataclass
@@ -23,9 +22,6 @@ from app.schemas.common import build_network_from
 from app.schemas.train import TrainRequest, state_from, train_response
 
 HISTORY_TARGET = 200  # history entries when record_every is not given
-# Keyword arguments the engine may take that mirror TrainRequest fields of the same name
-# (shuffle and Playground's regularisation); passed through when both sides have them.
-OPTIONAL_ENGINE_FIELDS = ("shuffle", "regularization", "regularization_rate")
 
 
 @dataclass
@@ -122,16 +118,6 @@ def check_cost(
         )
 
 
-def _optional_engine_kwargs(req: TrainRequest) -> dict:
-    """shuffle / regularization / regularization_rate, where the request and engine have them."""
-    accepted = inspect.signature(training.train).parameters
-    return {
-        name: getattr(req, name)
-        for name in OPTIONAL_ENGINE_FIELDS
-        if name in accepted and name in TrainRequest.model_fields
-    }
-
-
 def train(
     run: PreparedRun,
     state: training.TrainState,
@@ -149,7 +135,8 @@ def train(
         train_biases=req.train_biases, record_every=record_every, l2=req.l2,
         accuracy=data.accuracy, thresholds=data.thresholds, seed=req.seed,
         state=state, max_history_rows=max_history_rows, jit_compile=jit_compile,
-        **_optional_engine_kwargs(req),
+        shuffle=req.shuffle, regularization=req.regularization,
+        regularization_rate=req.regularization_rate,
     )  # fmt: skip
 
 

@@ -1,6 +1,5 @@
 """WS /api/v1/train/stream: the protocol, its limits, and the same numbers as POST /train."""
 
-import inspect
 import json
 import time
 
@@ -9,9 +8,7 @@ import pytest
 from starlette.websockets import WebSocketDisconnect
 
 from app.core.config import PROJECT_ROOT, get_settings
-from app.engine import training as engine_training
 from app.routes.train_stream import registry
-from app.schemas.train import TrainRequest
 
 URL = "/api/v1/train/stream"
 SPEC = {
@@ -246,12 +243,8 @@ def test_every_recipe_learns_its_dataset(client, name):
 
 
 PLAYGROUND = json.loads((PROJECT_ROOT / "tests/fixtures/playground/page_loads.json").read_text())
-ENGINE_PLAYGROUND = {"shuffle", "regularization"} <= set(
-    inspect.signature(engine_training.train).parameters
-) and {"shuffle", "regularization"} <= set(TrainRequest.model_fields)
 
 
-@pytest.mark.skipif(not ENGINE_PLAYGROUND, reason="the engine has no Playground batching yet")
 @pytest.mark.parametrize("name", ["spiral_default", "gauss_batch30_l1"])
 def test_a_playground_link_streams_playgrounds_own_epochs(client, name):
     """Import a link, start the stream with the answer as is, step one epoch at a time: the

@@ -6,7 +6,6 @@ import json
 import pytest
 
 from app.core.config import PROJECT_ROOT, get_settings
-from app.schemas.train import TrainRequest
 
 pytestmark = pytest.mark.browser
 
@@ -219,10 +218,6 @@ def test_one_screen_at_1280x800_and_play_in_reach_on_a_phone(page):
 PLAYGROUND = json.loads((PROJECT_ROOT / "tests/fixtures/playground/page_loads.json").read_text())
 
 
-@pytest.mark.skipif(
-    "shuffle" not in TrainRequest.model_fields,
-    reason="a Playground import's body carries shuffle/regularization, which /train lacks yet",
-)
 def test_a_pasted_playground_link_opens_its_run_and_exports_back(page):
     load = PLAYGROUND["loads"]["spiral_default"]
     open_train(page)

@@ -71,16 +71,26 @@ class GraphCache:
         return graph
 
     def warm(self, depths=None, dtypes=None, stop: threading.Event | None = None) -> int:
-        """Build the graphs ahead of requests, the most used first; returns how many."""
+        """Build the graphs ahead of requests, the most used first (the lessons' and
+        /network's passes of shallow networks, then training, then the rest); returns how
+        many it built."""
+        depths = list(depths or range(1, self.max_depth + 1))
+        dtypes = list(dtypes or ("float32", "float64"))
+        shallow = [d for d in depths if d <= 3]
+        order = [
+            (kind, depth, dtype)
+            for group in (("backprop", "forward"), ("train",), KINDS)
+            for depth in (shallow if group != KINDS else depths)
+            for dtype in dtypes
+            for kind in group
+        ]
         built = 0
-        for depth in depths or range(1, self.max_depth + 1):
-            for dtype in dtypes or ("float32", "float64"):
-                for kind in KINDS:
-                    if stop is not None and stop.is_set():
-                        return built
-                    if (kind, depth, dtype, False) not in self._graphs:
-                        self.get(kind, depth, dtype)
-                        built += 1
+        for kind, depth, dtype in dict.fromkeys(order):
+            if stop is not None and stop.is_set():
+                return built
+            if (kind, depth, dtype, False) not in self._graphs:
+                self.get(kind, depth, dtype)
+                built += 1
         return built
 
     def admit_xla(self, shape_key: tuple) -> bool:

@@ -18,6 +18,7 @@ from bench.common import Server, print_rows, row
 PAGES = ["/network", "/activations", "/train"]
 COLD_STARTS = 3
 COLD_START_GOAL_S = 5.0
+FIGURE = ".js-plotly-plot, canvas"  # a Plotly figure, or a page's own canvas drawing
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -52,12 +53,12 @@ def first_plot(browser, url: str) -> tuple[float, dict, dict, list[str]]:
     page.on("response", lambda r: headers.__setitem__(r.url, r.headers.get("cache-control", "")))
     start = time.perf_counter()
     page.goto(url)
-    page.wait_for_selector(".js-plotly-plot", state="attached", timeout=60_000)
+    page.wait_for_selector(FIGURE, state="attached", timeout=60_000)
     seconds = time.perf_counter() - start
     page.wait_for_load_state("networkidle")
     first = page.evaluate(TRANSFERRED)
     page.reload()
-    page.wait_for_selector(".js-plotly-plot", state="attached", timeout=60_000)
+    page.wait_for_selector(FIGURE, state="attached", timeout=60_000)
     page.wait_for_load_state("networkidle")
     again = page.evaluate(TRANSFERRED)
     context.close()
@@ -99,42 +100,51 @@ def measure() -> list[dict]:
         )
         pages = existing_pages(server)
         for n, path in enumerate(pages):
-            for label in (("just-started server" if n == 0 else "first visit"), "server warm"):
-                seconds, first, again, bad = first_plot(browser, server.url + path)
-                rows.append(
-                    row(
-                        f"first plot drawn on {path} ({label}, empty cache)", round(seconds, 2), "s"
-                    )
-                )
-            rows.append(
-                row(
-                    f"bytes transferred, first load of {path} (gzip)",
-                    first["bytes"],
-                    "bytes",
-                    goal=f"{first['count']} files, {first['decoded']:,} bytes unpacked",
-                )
-            )
-            rows.append(
-                row(
-                    f"bytes transferred, reload of {path} (cache)",
-                    again["bytes"],
-                    "bytes",
-                    baseline=first["bytes"],
-                    goal="versioned assets from the cache",
-                    met=again["bytes"] < 0.1 * first["bytes"],
-                )
-            )
-            rows.append(
-                row(
-                    f"versioned (?v=) URLs on {path} with a year-long immutable cache",
-                    first["versioned"] - len(bad),
-                    "URLs",
-                    baseline=first["versioned"],
-                    goal="all of them" + (f"; not: {bad}" if bad else ""),
-                    met=not bad and first["versioned"] > 0,
-                )
-            )
+            try:
+                rows += page_rows(browser, server, path, n)
+            except Exception as error:  # noqa: BLE001 - a row says it; the rest still runs
+                name = f"first plot on {path}: not measured"
+                rows.append(row(name, 0, "", goal=f"{type(error).__name__}", met=False))
         browser.close()
+    return rows
+
+
+def page_rows(browser, server: Server, path: str, n: int) -> list[dict]:
+    """First plot (just started or first visit, then warm), bytes, reload, cache headers."""
+    rows = []
+    for label in (("just-started server" if n == 0 else "first visit"), "server warm"):
+        seconds, first, again, bad = first_plot(browser, server.url + path)
+        rows.append(
+            row(f"first plot drawn on {path} ({label}, empty cache)", round(seconds, 2), "s")
+        )
+    rows.append(
+        row(
+            f"bytes transferred, first load of {path} (gzip)",
+            first["bytes"],
+            "bytes",
+            goal=f"{first['count']} files, {first['decoded']:,} bytes unpacked",
+        )
+    )
+    rows.append(
+        row(
+            f"bytes transferred, reload of {path} (cache)",
+            again["bytes"],
+            "bytes",
+            baseline=first["bytes"],
+            goal="versioned assets from the cache",
+            met=again["bytes"] < 0.1 * first["bytes"],
+        )
+    )
+    rows.append(
+        row(
+            f"versioned (?v=) URLs on {path} with a year-long immutable cache",
+            first["versioned"] - len(bad),
+            "URLs",
+            baseline=first["versioned"],
+            goal="all of them" + (f"; not: {bad}" if bad else ""),
+            met=not bad and first["versioned"] > 0,
+        )
+    )
     return rows
 
 

@@ -306,7 +306,7 @@ function spec() {
     neuron_grids: true,
     neuron_grid_resolution: TILE_RES,
   };
-  // Playground's regularisation: sent only when on, so a server without it still trains.
+  // Playground's regularisation (L1 or L2 with its rate), when one is chosen.
   if (s.reg) Object.assign(body, { regularization: s.reg, regularization_rate: s.regRate });
   if (s.dataset === "custom" && custom) {
     Object.assign(body, { inputs: custom.inputs, targets: custom.targets });

@@ -58,9 +58,6 @@ class Settings(BaseSettings):
     max_boundary_resolution: int = 100
     max_history_points: int = 2_001
     max_neuron_grid_resolution: int = 40
-    train_cache_size: int = Field(
-        32, ge=1, description="unused: kept so old BPV_TRAIN_CACHE_SIZE settings still load"
-    )
     warm_graphs: bool = Field(
         True, description="build the engine's compiled graphs in the background at start-up"
     )

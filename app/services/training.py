@@ -15,10 +15,11 @@ import numpy as np
 from app.core.config import Settings
 from app.engine import datasets, training
 from app.engine.errors import SpecError
+from app.engine.graphs import graph_cache
 from app.engine.losses import Loss, get_loss, prepare_targets
 from app.engine.network import Network, check_inputs
 from app.engine.optimizers import OptimizerConfig, make_optimizer
-from app.schemas.common import build_network_from
+from app.schemas.common import build_network_from, multiply_adds
 from app.schemas.train import TrainRequest, state_from, train_response
 
 HISTORY_TARGET = 200  # history entries when record_every is not given
@@ -69,7 +70,6 @@ def training_data(req: TrainRequest, net, loss, settings: Settings) -> datasets.
 
 def prepare(req: TrainRequest, settings: Settings) -> PreparedRun:
     """Validate the request (network, data, batch size) and build the run's pieces."""
-    training.loop_cache().size = settings.train_cache_size
     net = build_network_from(req)
     loss = get_loss(req.loss)
     data = training_data(req, net, loss, settings)
@@ -100,7 +100,7 @@ def check_cost(
             f"history entries; the limit is {settings.max_history_points}: record "
             f"every {math.ceil(steps / (settings.max_history_points - 2))} or more",
         )
-    macs = sum(a * b for a, b in zip(net.sizes, net.sizes[1:], strict=False))
+    macs = multiply_adds(net.sizes)
     evaluated = len(data.x) + (0 if data.x_test is None else len(data.x_test))
     cost = steps * run.batch * macs + rows * evaluated * macs
     if cost > settings.max_train_cost:
@@ -205,7 +205,7 @@ def http_response(req: TrainRequest, settings: Settings) -> dict:
         "batch_size": run.batch,
         "batches_per_epoch": run.batches_per_epoch,
         "epoch": result.state.iterations / run.batches_per_epoch,
-        "compiled": {"xla": xla, "cached_loops": len(training.loop_cache())},
+        "compiled": {"xla": xla, "graphs": len(graph_cache()), "graph_bound": graph_cache().bound},
         "elapsed_ms": elapsed * 1000.0,
     }
     return train_response(run.net, req, run.optimizer, run.data, result, extras)

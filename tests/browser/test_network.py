@@ -124,6 +124,11 @@ def test_editing_a_weight_changes_the_loss(page, client):
     version = open_network(page)
     before = page.locator("#nv-loss-value").inner_text()
     x, y = point(page, "weights", [1, 1, 0])
+    # Hover it first (from off the graph): the click then picks this weight, not a neighbour
+    # the pointer passed on its way.
+    page.mouse.move(1, 1)
+    page.mouse.move(x, y)
+    page.locator("#nv-graph .hoverlayer .hovertext").wait_for(timeout=5000)
     page.mouse.click(x, y)
     page.locator("#nv-weight-dialog").wait_for(state="visible")
     page.fill("#nv-weight-input", "2.5")

@@ -4,7 +4,8 @@
   (goal ≤ 5 s); the engine's graphs are then still being built in the background, so the
   same is measured with ``BPV_WARM_GRAPHS=false`` as a baseline.
 - First plot: headless Chromium (Debian's), a fresh browser context (empty cache) opens a
-  page and waits for the first ``.js-plotly-plot``; once on a just-started server, once warm.
+  page and waits for its first figure (a Plotly plot, or a canvas the page draws itself);
+  once on a just-started server, once warm.
 - Bytes: what the browser transferred for that first load (gzip on), and for a reload in the
   same context (versioned assets come from the cache, so only the HTML should travel).
 - Cache-Control of every ``?v=`` URL the page loaded must be a year and immutable.

@@ -45,8 +45,12 @@ async def lifespan(app: FastAPI):
     stop = threading.Event()
     # The engine's graphs are built in the background: /healthz answers at once, and a
     # request for a graph not built yet builds it itself (per-graph locks).
+    depths = range(1, min(get_settings().warm_max_depth, get_settings().max_layers) + 1)
     warmer = threading.Thread(
-        target=graph_cache().warm, kwargs={"stop": stop}, name="warm-graphs", daemon=True
+        target=graph_cache().warm,
+        kwargs={"depths": depths, "stop": stop},
+        name="warm-graphs",
+        daemon=True,
     )
     if get_settings().warm_graphs:
         warmer.start()

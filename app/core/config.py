@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     warm_graphs: bool = Field(
         True, description="build the engine's compiled graphs in the background at start-up"
     )
+    warm_max_depth: int = Field(
+        3,
+        ge=1,
+        description="start-up builds the graphs of networks up to this depth (about 450 MB "
+        "for 3); deeper ones are built by their first request",
+    )
     max_xla_programs: int = Field(
         8,
         ge=0,

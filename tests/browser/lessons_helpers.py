@@ -1,5 +1,7 @@
 """Helpers shared by the lesson pages' browser tests."""
 
+import time
+
 import numpy as np
 
 
@@ -14,13 +16,20 @@ def numpy_print(values) -> list[str]:
     return text[1:-1].split()
 
 
-def plot_traces(page, element_id: str) -> int:
-    """How many traces Plotly drew in ``#element_id`` (0 if it is not a plot yet)."""
-    return page.evaluate(
-        "(id) => { const gd = document.getElementById(id);"
-        " return gd && gd.classList.contains('js-plotly-plot') ? gd.data.length : 0; }",
-        element_id,
-    )
+def plot_traces(page, element_id: str, timeout: float = 15.0) -> int:
+    """How many traces Plotly drew in ``#element_id``, once it is a plot (0 if it never
+    becomes one within ``timeout`` s). Polled from Python: the pages' CSP forbids the eval
+    that Playwright's wait_for_function uses, and a page draws after its API answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        count = page.evaluate(
+            "(id) => { const gd = document.getElementById(id);"
+            " return gd && gd.classList.contains('js-plotly-plot') ? gd.data.length : 0; }",
+            element_id,
+        )
+        if count or time.monotonic() > deadline:
+            return count
+        page.wait_for_timeout(50)
 
 
 def set_range(page, selector: str, value: float) -> None:

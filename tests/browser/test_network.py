@@ -62,6 +62,16 @@ def point(page, meta: str, target: list) -> tuple[float, float]:
     return page.evaluate(POINT_JS, [meta, target])
 
 
+def click_point(page, meta: str, target: list) -> None:
+    """Click a neuron or weight as a user does: the pointer arrives from off the graph and
+    hovers it first, so Plotly's click picks this point and not the last one hovered."""
+    x, y = point(page, meta, target)
+    page.mouse.move(1, 1)
+    page.mouse.move(x, y)
+    page.locator("#nv-graph .hoverlayer .hovertext").wait_for(timeout=5000)
+    page.mouse.click(x, y)
+
+
 def hover_text(page, meta: str, target: list) -> str:
     x, y = point(page, meta, target)
     page.mouse.move(1, 1)  # off the graph first: a nearby weight's label must not answer
@@ -109,8 +119,7 @@ def test_hover_and_formulas_show_the_apis_numbers(page, client):
 
     # Clicking a neuron puts its numbers into the formula panel's δ rule.
     version = int(page.get_attribute("#nv-graph", "data-version"))
-    x, y = point(page, "neurons", [1, 2])
-    page.mouse.click(x, y)
+    click_point(page, "neurons", [1, 2])
     wait_render(page, version)
     panel = page.locator("#nv-formula").inner_text()
     assert "Layer 1, unit 3" in panel
@@ -123,13 +132,7 @@ def test_hover_and_formulas_show_the_apis_numbers(page, client):
 def test_editing_a_weight_changes_the_loss(page, client):
     version = open_network(page)
     before = page.locator("#nv-loss-value").inner_text()
-    x, y = point(page, "weights", [1, 1, 0])
-    # Hover it first (from off the graph): the click then picks this weight, not a neighbour
-    # the pointer passed on its way.
-    page.mouse.move(1, 1)
-    page.mouse.move(x, y)
-    page.locator("#nv-graph .hoverlayer .hovertext").wait_for(timeout=5000)
-    page.mouse.click(x, y)
+    click_point(page, "weights", [1, 1, 0])
     page.locator("#nv-weight-dialog").wait_for(state="visible")
     page.fill("#nv-weight-input", "2.5")
     page.click("#nv-weight-form button[type=submit]")

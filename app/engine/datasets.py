@@ -374,6 +374,17 @@ class TrainingData:
     features: list[str] | None
     domain: tuple[float, float, float, float] | None  # x_min, x_max, y_min, y_max
 
+    def task(self) -> dict:
+        """What the task is, as /train's answer and the stream's first frame report it."""
+        return {
+            "classes": self.classes,
+            "accuracy": self.accuracy,
+            "thresholds": list(self.thresholds),
+            "features": self.features,
+            "train_size": len(self.x),
+            "test_size": 0 if self.x_test is None else len(self.x_test),
+        }
+
 
 def from_dataset(
     spec: dict, n_out: int, out_activation: str, loss_name: str, from_logits: bool

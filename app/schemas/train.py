@@ -258,14 +258,7 @@ def train_response(net, req: TrainRequest, optimizer, data, result, extras: dict
                 else {"dead_weights": [d.astype(int).tolist() for d in state.dead]}
             ),
         },
-        "task": {
-            "classes": data.classes,
-            "accuracy": data.accuracy,
-            "thresholds": list(data.thresholds),
-            "features": data.features,
-            "train_size": len(data.x),
-            "test_size": 0 if data.x_test is None else len(data.x_test),
-        },
+        "task": data.task(),
         "points": None
         if data.points is None
         else {

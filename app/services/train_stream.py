@@ -210,15 +210,7 @@ class StreamRun:
         return {
             "sizes": run.net.sizes,
             "activations": [a.name for a in run.net.activations],
-            "task": {
-                "classes": data.classes,
-                "accuracy": data.accuracy,
-                "thresholds": list(data.thresholds),
-                "features": data.features,
-                "train_size": len(data.x),
-                "test_size": 0 if data.x_test is None else len(data.x_test),
-                "batches_per_epoch": run.batches_per_epoch,
-            },
+            "task": {**data.task(), "batches_per_epoch": run.batches_per_epoch},
             "points": None
             if data.points is None
             else {

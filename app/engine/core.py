@@ -154,15 +154,11 @@ def batch_loss(per_sample, sample_weight, divisor):
 # ---- verb 2: gradients -------------------------------------------------------------------
 
 
-def gradients(
-    net_args, x, t, loss, divisor, sample_weight=None, xla=False, extra=None, params_only=False
-):
+def gradients(net_args, x, t, loss, divisor, sample_weight=None, xla=False, params_only=False):
     """One tape: the loss, δ = ∂L/∂z, ∂L/∂W, ∂L/∂b and ∂L/∂a of every layer after the input.
 
-    ``net_args`` is (weights, biases, codes, params); ``loss`` a loss code. ``extra(weights)``
-    may add a penalty to the objective (the L2 term l2·ΣW²); δ and ∂L/∂a stay those of the
-    data loss plus that penalty, as the tape sees them. ``params_only`` asks the tape for
-    ∂L/∂W and ∂L/∂b alone (a training step needs nothing else).
+    ``net_args`` is (weights, biases, codes, params); ``loss`` a loss code. ``params_only``
+    asks the tape for ∂L/∂W and ∂L/∂b alone (a training step needs nothing else).
     """
     weights, biases, codes, params = net_args
     with tf.GradientTape() as tape:
@@ -170,13 +166,12 @@ def gradients(
         zs, outs = forward(x, weights, biases, codes, params, xla)
         per_sample = per_sample_loss(t, outs[-1], loss, xla)
         total = batch_loss(per_sample, sample_weight, divisor)
-        objective = total if extra is None else total + extra(weights)
     depth = len(weights)
     if params_only:
-        grads = tape.gradient(objective, weights + biases)
+        grads = tape.gradient(total, weights + biases)
         return {"loss": total, "dW": grads[:depth], "db": grads[depth:]}
     # The tape differentiates with respect to the intermediate z and a tensors too.
-    grads = tape.gradient(objective, zs + weights + biases + outs[1:])
+    grads = tape.gradient(total, zs + weights + biases + outs[1:])
     return {
         "z": zs,
         "a": outs,
@@ -201,9 +196,11 @@ def fprime(zs, codes, params, xla: bool = False):
     ]
 
 
-def l2_penalty(l2):
-    """Keras's L2 regulariser as an objective term: l2 · Σ W² over the weights."""
-    return lambda weights: l2 * tf.add_n([tf.reduce_sum(tf.square(W)) for W in weights])
+def l2_gradient(params, l2, is_weight):
+    """Keras's L2 regulariser l2·ΣW² (weights only) as its gradient: 2·l2·W on the weights,
+    0 on the biases, for parameters packed in one vector (``is_weight`` marks the weights).
+    Added to the data gradient it is the tape's gradient of L + l2·ΣW², to the bit."""
+    return tf.where(is_weight, l2, tf.zeros([], params.dtype)) * (2 * params)
 
 
 # ---- verb 3: update ----------------------------------------------------------------------

@@ -111,8 +111,6 @@ def make_loop(depth: int, dtype, xla: bool):
         is_weight = tf.range(tf.shape(theta)[0]) < n_weights
         regularized = tf.where(is_weight, regularization, 0)
         frozen = tf.logical_and(tf.logical_not(is_weight), tf.logical_not(train_biases))
-        # Keras's L2 regulariser l2·ΣW² adds 2·l2·W to a weight's gradient (0 for biases).
-        l2_scale = tf.where(is_weight, l2, tf.zeros([], dtype))
 
         def permutation(k):
             return epoch_permutation(n, seed, tf.cast(k // per_epoch, tf.int32))
@@ -167,7 +165,7 @@ def make_loop(depth: int, dtype, xla: bool):
                 xla=xla,
                 params_only=True,
             )
-            grad = pack(out["dW"] + out["db"]) + l2_scale * (2 * theta)
+            grad = pack(out["dW"] + out["db"]) + core.l2_gradient(theta, l2, is_weight)
             local_step = tf.cast(k + 1, dtype)  # Keras's local_step = iterations + 1
             (stepped,), slots = core.update(
                 [theta], [grad], [slot_0, slot_1], local_step, family, hyper, xla

@@ -144,7 +144,11 @@ def test_gradients_with_an_l2_penalty_add_2_l2_w():
     args = (W, b, [core.ACTIVATION_CODE["linear"]], [0.0])
     code = core.loss_code("half_sse", False)
     plain = core.gradients(args, x, t, code, 4.0)
-    with_l2 = core.gradients(args, x, t, code, 4.0, extra=core.l2_penalty(0.3), params_only=True)
+    data = core.gradients(args, x, t, code, 4.0, params_only=True)
+    packed = tf.concat([tf.reshape(W[0], [-1]), b[0]], 0)
+    is_weight = tf.range(9) < 6
+    l2 = core.l2_gradient(packed, tf.constant(0.3, tf.float64), is_weight)
+    with_l2 = {"dW": [data["dW"][0] + tf.reshape(l2[:6], [2, 3])], "db": [data["db"][0] + l2[6:]]}
     # Linear layer, ½SSE, mean over 4: dW = xᵀ(xW + b − t) / 4, by hand.
     residual = x.numpy() @ W[0].numpy() + b[0].numpy() - t.numpy()
     np.testing.assert_allclose(plain["dW"][0].numpy(), x.numpy().T @ residual / 4, rtol=1e-13)

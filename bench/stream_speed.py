@@ -68,7 +68,7 @@ def trainer_in_chromium(url: str, seconds: float = SECONDS) -> dict:
         )
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(f"{url}/train?lang=en")
-        page.wait_for_selector("body[data-ready='1']", timeout=60_000)
+        page.wait_for_selector("body[data-render-count]", timeout=60_000)
         page.select_option("#tr-dataset", "spiral")
         page.wait_for_timeout(1500)  # the new run's first frame
         page.click("#tr-play")

@@ -18,8 +18,8 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, body) {
-  const init = { method, headers: { accept: "application/json" } };
+async function request(method, path, body, signal) {
+  const init = { method, headers: { accept: "application/json" }, signal };
   if (body !== undefined) {
     init.headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -30,17 +30,10 @@ async function request(method, path, body) {
   return data;
 }
 
-export const getJSON = (path) => request("GET", path);
-export const postJSON = (path, body) => request("POST", path, body);
-
-/** Format a number for display: fixed significant digits, "—" for null. */
-export function fmt(value, digits = 4) {
-  if (value === null || value === undefined) return "—";
-  if (value === 0) return "0";
-  const abs = Math.abs(value);
-  if (abs >= 1e5 || abs < 1e-4) return value.toExponential(digits - 1);
-  return Number(value.toPrecision(digits)).toString();
-}
+/** GET `path`; `signal` (an AbortSignal) cancels it. */
+export const getJSON = (path, signal) => request("GET", path, undefined, signal);
+/** POST `body` as JSON to `path`; `signal` (an AbortSignal) cancels it. */
+export const postJSON = (path, body, signal) => request("POST", path, body, signal);
 
 /** Show an API error in an element (role="alert"), or clear it with null. */
 export function showError(element, error) {

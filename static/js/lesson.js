@@ -1,16 +1,10 @@
-// Shared behaviour of the lesson pages: debounced inputs, one request in flight per view
-// (a newer answer always wins), API errors shown in the page's role="alert" element.
+// Shared behaviour of the lesson pages: one request in flight per view (a newer answer always
+// wins), API errors shown in the page's role="alert" element, and NumPy-style number printing.
 
 import { showError } from "./api.js";
+import { debounce, latest, rendered, shortest } from "./helpers.js";
 
-/** `fn` called once, `ms` after the last of a burst of calls. */
-export function debounce(fn, ms = 150) {
-  let timer = null;
-  return (...args) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => fn(...args), ms);
-  };
-}
+export { debounce };
 
 /** The number typed in an input (NaN when it is not one; the API then names the field). */
 export function numberOf(input) {
@@ -26,23 +20,16 @@ export function numberList(text) {
 }
 
 /**
- * Wrap an async `render()` so that only the latest call draws, errors go to `alertElement`,
- * and `<main data-renders>` counts finished renders (tests wait on it).
+ * Wrap an async `render(stillLatest, signal)` so that only the latest call draws, errors go
+ * to `alertElement`, and each finished render gives the page's render signal.
  */
 export function renderer(render, alertElement) {
-  let latest = 0;
-  const main = document.querySelector("main");
+  const run = latest();
   return async () => {
-    const ticket = ++latest;
-    const stillLatest = () => ticket === latest;
-    try {
-      await render(stillLatest);
-      if (stillLatest()) showError(alertElement, null);
-    } catch (error) {
-      if (stillLatest()) showError(alertElement, error);
-    } finally {
-      if (stillLatest()) main.dataset.renders = String(Number(main.dataset.renders || 0) + 1);
-    }
+    const outcome = await run((signal, isLatest) => render(isLatest, signal));
+    if (!outcome) return;
+    showError(alertElement, outcome.error ?? null);
+    rendered();
   };
 }
 
@@ -61,17 +48,7 @@ export function setText(element, text) {
 export function pyFloat(value, dtype = "float32") {
   if (value === null || value === undefined) return "None";
   if (!Number.isFinite(value)) return String(value);
-  let text = String(value);
-  if (dtype === "float32") {
-    const target = Math.fround(value);
-    for (let digits = 1; digits <= 9; digits += 1) {
-      const candidate = Number(value.toPrecision(digits));
-      if (Math.fround(candidate) === target) {
-        text = String(candidate);
-        break;
-      }
-    }
-  }
+  const text = String(shortest(value, dtype));
   const number = Number(text);
   const abs = Math.abs(number);
   if (abs !== 0 && (abs < 1e-4 || abs >= 1e16)) {
@@ -80,16 +57,6 @@ export function pyFloat(value, dtype = "float32") {
     return `${mantissa}e${sign}${exponent.replace(/^[-+]/, "").padStart(2, "0")}`;
   }
   return Number.isInteger(number) ? number.toFixed(1) : text;
-}
-
-function shortest(value, dtype) {
-  if (dtype !== "float32") return value;
-  const target = Math.fround(value);
-  for (let digits = 1; digits <= 9; digits += 1) {
-    const candidate = Number(value.toPrecision(digits));
-    if (Math.fround(candidate) === target) return candidate;
-  }
-  return value;
 }
 
 const fractionDigits = (text) => (text.split(".")[1] || "").length;

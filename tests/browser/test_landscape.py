@@ -9,7 +9,9 @@ pytestmark = pytest.mark.browser
 
 
 def wait_renders(page, count):
-    page.wait_for_selector(f"#land-contour[data-renders='{count}'] .main-svg", timeout=30000)
+    """Wait for the page's render signal: `count` complete draws (contour and surface)."""
+    page.wait_for_selector(f"body[data-render-count='{count}']", timeout=30000)
+    page.wait_for_selector("#land-contour .main-svg", timeout=30000)
 
 
 def contour_traces(page):
@@ -93,8 +95,9 @@ def test_chinese_page_and_api_error_shown(page):
 def test_surface_is_drawn_in_3d(page):
     page.goto("/landscape?lang=en")
     wait_renders(page, 1)
-    # The 3-D bundle loads after the contour is drawn, only for the surface.
-    page.wait_for_selector("#land-surface[data-renders='1'] .main-svg", timeout=30000)
+    # The 3-D bundle loads after the contour is drawn, only for the surface; the render
+    # signal waits for both.
+    page.wait_for_selector("#land-surface .main-svg", state="attached", timeout=30000)
     # window.Plotly stays the page's 2-D bundle (it knows no surface); the 3-D one is apart.
     assert page.evaluate("Plotly.validate([{type: 'contour', z: [[1]]}], {})") is None
     assert page.evaluate("Plotly.validate([{type: 'surface', z: [[1]]}], {})") is not None

@@ -9,7 +9,7 @@ from app.core.config import PROJECT_ROOT, get_settings
 
 pytestmark = pytest.mark.browser
 
-READY = "body[data-ready='1']"
+READY = "body[data-render-count]"  # the first frame drawn
 BOUNDARY_PIXELS = "document.querySelector('#tr-boundary canvas').toDataURL()"
 
 

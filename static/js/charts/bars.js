@@ -2,7 +2,7 @@
 //
 //   drawBars(element, {labels, values, color, yTitle, range, text})
 
-import { fmt } from "../api.js";
+import { fmt } from "../helpers.js";
 
 export function drawBars(element, options) {
   const trace = {

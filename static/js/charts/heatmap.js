@@ -2,7 +2,7 @@
 //
 //   drawHeatmap(element, {z, rowLabels, colLabels, xTitle, yTitle, digits})
 
-import { fmt } from "../api.js";
+import { fmt } from "../helpers.js";
 
 export function drawHeatmap(element, options) {
   const { z } = options;

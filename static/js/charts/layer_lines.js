@@ -2,7 +2,7 @@
 //
 //   drawLayerLines(element, {series: [{name, values, color, dash}], xTitle, yTitle})
 
-import { fmt } from "../api.js";
+import { fmt } from "../helpers.js";
 
 export function drawLayerLines(element, options) {
   const traces = options.series.map((s) => ({

@@ -5,7 +5,7 @@
 // A value of 0 (underflow) or null (not finite) has no place on a log axis: it is left out
 // and its hover text says so.
 
-import { fmt } from "../api.js";
+import { fmt } from "../helpers.js";
 
 export function drawLayerNorms(element, options) {
   const traces = options.series.map((s) => ({

@@ -2,7 +2,7 @@
 // units in subscripts, a⁽ˡ⁾ⱼ, z⁽ˡ⁾ⱼ, δ⁽ˡ⁾ⱼ, W⁽ˡ⁾ⱼₖ (unit j of layer l−1 → unit k of layer l),
 // b⁽ˡ⁾ₖ, L for the loss. network_formulas.js writes the same symbols as MathML.
 
-import { fmt } from "../api.js";
+import { fmt } from "../helpers.js";
 
 const SUP = { "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹", "(": "⁽", ")": "⁾", "+": "⁺", "−": "⁻", "l": "ˡ", "L": "ᴸ", "n": "ⁿ" };
 const SUB = { "0": "₀", "1": "₁", "2": "₂", "3": "₃", "4": "₄", "5": "₅", "6": "₆", "7": "₇", "8": "₈", "9": "₉", "i": "ᵢ", "j": "ⱼ", "k": "ₖ", "m": "ₘ", "n": "ₙ", ",": "," };

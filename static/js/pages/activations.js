@@ -2,13 +2,23 @@
 // GET /api/v1/activations/{name}/curve, the vanishing-gradient regions it reports, and the
 // values at a movable z. Nothing is computed here.
 
-import { fmt, getJSON } from "../api.js";
+import { getJSON } from "../api.js";
 import { drawLines } from "../charts/lines.js";
+import { catalog, debounce, fmt, labelOf } from "../helpers.js";
 import { t } from "../i18n.js";
-import { debounce, npArray, numberOf, pyFloat, renderer, setMathML, setText } from "../lesson.js";
-import { readState, writeState } from "../urlstate.js";
+import { npArray, numberOf, pyFloat, renderer, setMathML, setText } from "../lesson.js";
+import { defineState } from "../urlstate.js";
 
 const DEFAULTS = { names: ["sigmoid"], start: -6, stop: 6, num: 241, alpha: 0.2, threshold: 0.05, dtype: "float32", second: false, z: 2 };
+/** The URL state: types only (the API bounds the numbers and names what is out of range). */
+const stateTable = (names) =>
+  defineState([
+    { name: "names", type: "array", of: { type: "enum", values: names }, dropBad: true, unique: true, default: DEFAULTS.names },
+    ...["start", "stop", "num", "alpha", "threshold"].map((name) => ({ name, type: "number", default: DEFAULTS[name] })),
+    { name: "dtype", type: "enum", values: ["float32", "float64"], default: DEFAULTS.dtype },
+    { name: "second", type: "bool", default: DEFAULTS.second },
+    { name: "z", type: "number", default: DEFAULTS.z },
+  ]);
 const PRESETS = {
   sigmoid: { ...DEFAULTS, names: ["sigmoid"], start: -10, stop: 10, num: 10, z: -1.1111107 },
   leaky: { ...DEFAULTS, names: ["leaky_relu"], start: -1, stop: 1, num: 10, z: -0.5 },
@@ -25,22 +35,23 @@ const el = {
   second: $("act-second"),
   z: $("act-z"),
 };
-let catalog = [];
+let infos = []; // GET /api/v1/activations: each one's formulas
+let choices = []; // the catalog's activations: names and labels
+let urlState = null;
 
 const checked = () => [...document.querySelectorAll("#act-choices input:checked")].map((box) => box.value);
-const colorOf = (name) => COLORS[catalog.findIndex((a) => a.name === name) % COLORS.length];
-const label = (name) => t(`activations.name_${name}`);
+const colorOf = (name) => COLORS[choices.findIndex((a) => a.name === name) % COLORS.length];
+const label = (name) => labelOf(choices.find((a) => a.name === name) ?? name);
 
-function load(state) {
-  const s = { ...DEFAULTS, ...state };
-  for (const box of document.querySelectorAll("#act-choices input")) box.checked = (Array.isArray(s.names) ? s.names : DEFAULTS.names).includes(box.value);
+function load(s) {
+  for (const box of document.querySelectorAll("#act-choices input")) box.checked = s.names.includes(box.value);
   el.start.value = s.start;
   el.stop.value = s.stop;
   el.num.value = s.num;
   el.alpha.value = s.alpha;
   el.threshold.value = s.threshold;
-  el.dtype.value = s.dtype === "float64" ? "float64" : "float32";
-  el.second.checked = Boolean(s.second);
+  el.dtype.value = s.dtype;
+  el.second.checked = s.second;
   setSlider(s.z);
 }
 
@@ -65,7 +76,7 @@ function showFormulas(names) {
   const box = $("act-formulas");
   box.replaceChildren();
   for (const name of names) {
-    const info = catalog.find((a) => a.name === name);
+    const info = infos.find((a) => a.name === name);
     const block = document.createElement("div");
     block.className = "act-formula";
     const title = document.createElement("strong");
@@ -148,7 +159,7 @@ function showValues(names, curves, dtype, second) {
     : "";
 }
 
-const render = renderer(async (stillLatest) => {
+const render = renderer(async (stillLatest, signal) => {
   const names = checked();
   const state = {
     names,
@@ -161,12 +172,12 @@ const render = renderer(async (stillLatest) => {
     second: el.second.checked,
     z: Number(el.z.value),
   };
-  writeState(state);
+  urlState.write(state);
   const range = { start: el.start.value, stop: el.stop.value, num: el.num.value };
   const at = { start: el.z.value, stop: el.z.value, num: 1 };
   const [curves, points] = await Promise.all([
-    Promise.all(names.map((name) => getJSON(curveURL(name, range)))),
-    Promise.all(names.map((name) => getJSON(curveURL(name, at)))),
+    Promise.all(names.map((name) => getJSON(curveURL(name, range), signal))),
+    Promise.all(names.map((name) => getJSON(curveURL(name, at), signal))),
   ]);
   if (!stillLatest()) return;
   const series = [];
@@ -188,9 +199,12 @@ const render = renderer(async (stillLatest) => {
 }, $("act-error"));
 
 async function start() {
-  catalog = await getJSON("/api/v1/activations");
+  const [formulas, answer] = await Promise.all([getJSON("/api/v1/activations"), catalog()]);
+  infos = formulas;
+  choices = answer.activations;
+  urlState = stateTable(choices.map((a) => a.name));
   const box = $("act-choices");
-  for (const info of catalog) {
+  for (const info of choices) {
     const wrap = document.createElement("label");
     wrap.className = "inline-check";
     const input = document.createElement("input");
@@ -200,7 +214,7 @@ async function start() {
     wrap.append(input, ` ${label(info.name)}`);
     box.append(wrap);
   }
-  load(readState() || DEFAULTS);
+  load(urlState.read());
   const later = debounce(render, 150);
   for (const input of [...Object.values(el), box]) input.addEventListener("input", later);
   for (const input of [el.start, el.stop]) input.addEventListener("input", () => setSlider());

@@ -1,21 +1,26 @@
 // /chain-rule: the notebook's chain-rule cell. Every number drawn comes from
 // POST /api/v1/autodiff/chain-rule; nothing is computed here.
 
-import { fmt, postJSON } from "../api.js";
+import { postJSON } from "../api.js";
 import { drawCompGraph } from "../charts/comp_graph.js";
+import { debounce, fmt } from "../helpers.js";
 import { t } from "../i18n.js";
-import { debounce, numberOf, pyFloat, renderer, setText } from "../lesson.js";
-import { readState, writeState } from "../urlstate.js";
+import { numberOf, pyFloat, renderer, setText } from "../lesson.js";
+import { defineState } from "../urlstate.js";
 
 const FIELDS = ["x", "w1", "b1", "w2", "b2"];
 const NOTEBOOK = { x: 1, w1: 2, b1: 1, w2: 2, b2: 1, dtype: "float32" };
+const urlState = defineState([
+  ...FIELDS.map((name) => ({ name, type: "number", default: NOTEBOOK[name] })),
+  { name: "dtype", type: "enum", values: ["float32", "float64"], default: NOTEBOOK.dtype },
+]);
 const $ = (id) => document.getElementById(id);
 const inputs = Object.fromEntries(FIELDS.map((name) => [name, $(`cr-${name}`)]));
 const dtypeSelect = $("cr-dtype");
 
 function load(state) {
-  for (const name of FIELDS) inputs[name].value = state[name] ?? NOTEBOOK[name];
-  dtypeSelect.value = state.dtype === "float64" ? "float64" : "float32";
+  for (const name of FIELDS) inputs[name].value = state[name];
+  dtypeSelect.value = state.dtype;
 }
 
 function request() {
@@ -75,10 +80,10 @@ function showCode(body, data) {
   ].join("\n");
 }
 
-const render = renderer(async (stillLatest) => {
+const render = renderer(async (stillLatest, signal) => {
   const body = request();
-  writeState(body);
-  const data = await postJSON("/api/v1/autodiff/chain-rule", body);
+  urlState.write(body);
+  const data = await postJSON("/api/v1/autodiff/chain-rule", body, signal);
   if (!stillLatest()) return;
   for (const name of ["dy2_dy1", "dy1_dw1", "product", "dy2_dw1"]) {
     setText($(`cr-${name}`), pyFloat(data[name], body.dtype));
@@ -92,11 +97,11 @@ const render = renderer(async (stillLatest) => {
   showCode(body, data);
 }, $("cr-error"));
 
-load(readState() || NOTEBOOK);
+load(urlState.read());
 const later = debounce(render, 150);
 for (const input of [...Object.values(inputs), dtypeSelect]) input.addEventListener("input", later);
 $("cr-reset").addEventListener("click", () => {
-  load(NOTEBOOK);
+  load(urlState.defaults());
   render();
 });
 render();

@@ -1,23 +1,38 @@
 // /gradient-flow: two deep stacks side by side, from one POST /api/v1/gradient-flow with both
 // networks in "configs". The page only draws the per-layer numbers the API returns.
 
-import { fmt, postJSON, showError } from "../api.js";
+import { postJSON, showError } from "../api.js";
 import { drawLayerLines } from "../charts/layer_lines.js";
 import { drawLayerNorms } from "../charts/layer_norms.js";
+import { catalog, debounce, fillSelect, fmt, latest, rendered } from "../helpers.js";
 import { t } from "../i18n.js";
-import { readState, writeState } from "../urlstate.js";
+import { defineState } from "../urlstate.js";
 
 const $ = (id) => document.getElementById(id);
 const COLORS = { a: "#dc2626", b: "#2563eb" };
-const DEFAULTS = {
-  depth: 10,
-  width: 16,
-  batch: 32,
-  seed: 0,
-  metric: "grad_W_norm",
-  a: { activation: "sigmoid", init: "glorot_uniform" },
-  b: { activation: "relu", init: "he_normal" },
-};
+const METRICS = ["grad_W_norm", "delta_norm"];
+const INITIALIZERS = ["glorot_uniform", "he_normal", "random_normal", "ones", "zeros"];
+
+/** The page's URL state: sizes bounded by the API's limits, activations from its registry. */
+function stateTable({ activations, limits }) {
+  const config = (activation, init) => ({
+    type: "object",
+    props: [
+      { name: "activation", type: "enum", values: activations.filter((a) => a.elementwise).map((a) => a.name), default: activation },
+      { name: "init", type: "enum", values: INITIALIZERS, default: init },
+    ],
+    default: { activation, init },
+  });
+  return defineState([
+    { name: "depth", type: "int", min: 2, max: limits.max_depth, default: 10 },
+    { name: "width", type: "int", min: 1, max: limits.max_units, default: 16 },
+    { name: "batch", type: "int", min: 1, max: limits.max_batch, default: 32 },
+    { name: "seed", type: "int", min: 0, max: 2 ** 31 - 1, default: 0 },
+    { name: "metric", type: "enum", values: METRICS, default: "grad_W_norm" },
+    { name: "a", ...config("sigmoid", "glorot_uniform") },
+    { name: "b", ...config("relu", "he_normal") },
+  ]);
+}
 const inputs = {
   depth: $("gf-depth"),
   width: $("gf-width"),
@@ -29,7 +44,8 @@ const normsPlot = $("gf-norms");
 const activityPlot = $("gf-activity");
 const errorBox = $("gf-error");
 
-let latest = 0; // only the newest answer is drawn
+const fetchFlow = latest(); // only the newest answer is drawn
+let urlState = null;
 let lastData = null;
 
 function readControls() {
@@ -103,6 +119,7 @@ function draw(state, data) {
   drawSummary(state, pairs);
   normsPlot.dataset.depth = String(state.depth);
   normsPlot.dataset.metric = state.metric;
+  rendered();
 }
 
 function drawSummary(state, pairs) {
@@ -137,12 +154,11 @@ function drawSummary(state, pairs) {
 async function update() {
   const state = readControls();
   $("gf-depth-value").textContent = String(state.depth);
-  writeState(state);
+  urlState.write(state);
   if (lastData && lastData.key === JSON.stringify({ ...state, metric: null })) {
     draw(state, lastData.data); // only the metric changed: no new request
     return;
   }
-  const request = ++latest;
   const body = {
     depth: state.depth,
     width: state.width,
@@ -151,36 +167,27 @@ async function update() {
     configs: ["a", "b"].map((key) => ({ ...state[key], seed: state.seed })),
   };
   normsPlot.setAttribute("aria-busy", "true");
-  try {
-    const data = await postJSON("/api/v1/gradient-flow", body);
-    if (request !== latest) return;
-    showError(errorBox, null);
-    lastData = { key: JSON.stringify({ ...state, metric: null }), data };
-    draw(state, data);
-  } catch (error) {
-    if (request === latest) showError(errorBox, error);
-  } finally {
-    if (request === latest) normsPlot.removeAttribute("aria-busy");
+  const outcome = await fetchFlow((signal) => postJSON("/api/v1/gradient-flow", body, signal));
+  if (!outcome) return;
+  normsPlot.removeAttribute("aria-busy");
+  showError(errorBox, outcome.error ?? null);
+  if (outcome.error) return;
+  lastData = { key: JSON.stringify({ ...state, metric: null }), data: outcome.value };
+  draw(state, outcome.value);
+}
+
+/** Menus and bounds from the catalog, then the URL's state. */
+async function start() {
+  const answer = await catalog();
+  urlState = stateTable(answer);
+  const table = Object.fromEntries(urlState.props.map((prop) => [prop.name, prop]));
+  for (const name of ["depth", "width", "batch"]) inputs[name].max = String(table[name].max);
+  for (const key of ["a", "b"]) {
+    const [activation, init] = table[key].props;
+    fillSelect($(`gf-${key}-activation`), answer.activations.filter((a) => activation.values.includes(a.name)));
+    fillSelect($(`gf-${key}-init`), init.values);
   }
-}
-
-function debounce(fn, ms) {
-  let timer = null;
-  return () => {
-    clearTimeout(timer);
-    timer = setTimeout(fn, ms);
-  };
-}
-
-function start() {
-  const saved = readState() || {};
-  const state = {
-    ...DEFAULTS,
-    ...saved,
-    a: { ...DEFAULTS.a, ...(saved.a || {}) },
-    b: { ...DEFAULTS.b, ...(saved.b || {}) },
-  };
-  writeControls(state);
+  writeControls(urlState.read());
   const later = debounce(update, 250);
   inputs.depth.addEventListener("input", () => {
     $("gf-depth-value").textContent = inputs.depth.value;

@@ -2,11 +2,12 @@
 // start point, and the SGD / momentum / Adam paths, all from one POST /api/v1/landscape.
 // Clicking the contour moves the start point; the view (grid range) stays where it is.
 
-import { fmt, postJSON, showError } from "../api.js";
+import { postJSON, showError } from "../api.js";
 import { drawContourPaths } from "../charts/contour_paths.js";
 import { drawSurfacePaths } from "../charts/surface_paths.js";
+import { bounds, catalog, fillSelect, fmt, latest, pick, rendered } from "../helpers.js";
 import { t } from "../i18n.js";
-import { readState, writeState } from "../urlstate.js";
+import { defineState, readState } from "../urlstate.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -35,12 +36,7 @@ const PRESETS = {
       targets: [[0.01, 0.99]],
       loss: "half_sse",
     },
-    a: "2:W:0:0",
-    b: "2:W:1:1",
-    lr: 0.5,
-    adamLr: 0.1,
-    steps: 60,
-    span: 8,
+    view: { a: "2:W:0:0", b: "2:W:1:1", lr: 0.5, steps: 60, span: 8 },
   },
   xor: {
     spec: {
@@ -64,12 +60,7 @@ const PRESETS = {
       targets: [[0], [1], [1], [0]],
       loss: "mse",
     },
-    a: "2:W:0:0",
-    b: "2:W:1:0",
-    lr: 2,
-    adamLr: 0.1,
-    steps: 100,
-    span: 6,
+    view: { a: "2:W:0:0", b: "2:W:1:0", lr: 2, steps: 100, span: 6 },
   },
   line: {
     spec: {
@@ -82,14 +73,7 @@ const PRESETS = {
       targets: [[-0.9], [0.1], [1.05], [1.9], [3.1], [3.95]],
       loss: "mse",
     },
-    a: "1:W:0:0",
-    b: "1:b:0:0",
-    lr: 0.3,
-    adamLr: 0.1,
-    steps: 40,
-    span: 4,
-    range_a: [-2.5, 5],
-    range_b: [-3, 4],
+    view: { a: "1:W:0:0", b: "1:b:0:0", lr: 0.3, steps: 40, span: 4, range_a: [-2.5, 5], range_b: [-3, 4] },
   },
   bowl: {
     spec: {
@@ -109,16 +93,11 @@ const PRESETS = {
       targets: [[-2.6], [-2.1], [0.2], [2.1], [2.6], [2.5]],
       loss: "mse",
     },
-    a: "1:W:0:0",
-    b: "1:W:1:0",
-    lr: 0.15,
-    adamLr: 0.1,
-    steps: 60,
-    span: 4,
-    range_a: [-2.5, 3.5],
-    range_b: [-4, 6],
+    view: { a: "1:W:0:0", b: "1:W:1:0", lr: 0.15, steps: 60, span: 4, range_a: [-2.5, 3.5], range_b: [-4, 6] },
   },
 };
+const ADAM_LR = 0.1; // Adam's own rate (see requestBody)
+const RESOLUTION = 41;
 // Each path has its own colour, width, dash and marker, and SGD is drawn first, wide and
 // pale: where two paths coincide (SGD and momentum often start alike) both stay visible.
 const OPTIMIZERS = [
@@ -142,7 +121,8 @@ const surface = $("land-surface");
 const errorBox = $("land-error");
 
 let state = null;
-let latest = 0;
+let reg = null; // the catalog: the learning-rate bounds and the landscape limits
+const fetchLandscape = latest();
 let clickBound = false;
 const webgl = (() => {
   try {
@@ -162,40 +142,55 @@ function weightLabel({ layer, param, row, col }) {
   return param === "b" ? `b${layer}[${col}]` : `W${layer}[${row},${col}]`;
 }
 
+/** Every weight and bias of a network with these layer sizes, in order. */
+function weightOptions(layers) {
+  const options = [];
+  for (let layer = 1; layer < layers.length; layer++) {
+    for (let row = 0; row < layers[layer - 1]; row++) {
+      for (let col = 0; col < layers[layer]; col++) options.push({ layer, param: "W", row, col });
+    }
+    for (let col = 0; col < layers[layer]; col++) options.push({ layer, param: "b", row: 0, col });
+  }
+  return options;
+}
+
+const weightId = (w) => `${w.layer}:${w.param}:${w.row}:${w.col}`;
+
 function fillWeightOptions(layers) {
   for (const select of [controls.a, controls.b]) {
-    select.replaceChildren();
-    for (let layer = 1; layer < layers.length; layer++) {
-      const options = [];
-      for (let row = 0; row < layers[layer - 1]; row++) {
-        for (let col = 0; col < layers[layer]; col++) options.push({ layer, param: "W", row, col });
-      }
-      for (let col = 0; col < layers[layer]; col++) options.push({ layer, param: "b", row: 0, col });
-      for (const w of options) {
-        const option = document.createElement("option");
-        option.value = `${w.layer}:${w.param}:${w.row}:${w.col}`;
-        option.textContent = weightLabel(w);
-        select.append(option);
-      }
-    }
+    fillSelect(select, weightOptions(layers).map(weightId), (id) => weightLabel(parseWeight(id)));
   }
 }
 
-function presetState(key) {
-  const preset = PRESETS[key] || PRESETS.mazur;
-  return {
-    preset: PRESETS[key] ? key : "mazur",
-    a: preset.a,
-    b: preset.b,
-    lr: preset.lr,
-    adamLr: preset.adamLr,
-    steps: preset.steps,
-    resolution: 41,
-    span: preset.span,
-    range_a: preset.range_a || null,
-    range_b: preset.range_b || null,
-    start: null,
-  };
+/** The page's URL state; what the link leaves out comes from its preset. */
+function stateTable(key) {
+  const view = PRESETS[key].view;
+  const rate = bounds(reg.optimizers.find((o) => o.name === "sgd"), "learning_rate");
+  const pair = { type: "array", of: { type: "number" }, minLength: 2, maxLength: 2, nullable: true, default: null };
+  return defineState([
+    { name: "preset", type: "enum", values: Object.keys(PRESETS), default: key },
+    { name: "a", type: "string", maxLength: 40, default: view.a },
+    { name: "b", type: "string", maxLength: 40, default: view.b },
+    { name: "lr", ...rate, default: view.lr },
+    { name: "adamLr", ...rate, default: ADAM_LR },
+    { name: "steps", type: "int", min: 0, max: reg.limits.max_landscape_steps, default: view.steps },
+    { name: "resolution", type: "int", min: 2, max: reg.limits.max_landscape_resolution, default: RESOLUTION },
+    { name: "span", type: "number", min: 0, minExclusive: true, default: view.span },
+    { name: "range_a", ...pair, default: view.range_a ?? null },
+    { name: "range_b", ...pair, default: view.range_b ?? null },
+    { name: "start", ...pair },
+  ]);
+}
+
+const presetState = (key) => stateTable(key).defaults();
+
+/** The URL's state: its preset's defaults for what it leaves out, weights the preset has. */
+function savedState() {
+  const key = pick(readState()?.preset, Object.keys(PRESETS), "mazur");
+  const saved = stateTable(key).read();
+  const { view, spec } = PRESETS[key];
+  const ids = weightOptions(spec.layers).map(weightId);
+  return { ...saved, a: pick(saved.a, ids, view.a), b: pick(saved.b, ids, view.b) };
 }
 
 function showControls() {
@@ -281,7 +276,7 @@ function draw(data) {
   const named = data.paths.map((p, k) => ({
     ...p,
     ...OPTIMIZERS[k % OPTIMIZERS.length],
-    name: t(`landscape.${p.optimizer}`),
+    name: t(`landscape.${p.optimizer}`), // the lesson's names: "Momentum (0.9)"
   }));
   const legends = legendNames(named, data);
   const paths = named.map((p, k) => ({ ...p, legend: legends[k] }));
@@ -297,22 +292,17 @@ function draw(data) {
     lossTitle: t("landscape.loss"),
     startLabel: t("landscape.start"),
   });
-  if (webgl) {
-    drawSurfacePaths(surface, {
+  const surfaceDrawn = !webgl
+    ? null
+    : drawSurfacePaths(surface, {
       a: data.a,
       b: data.b,
       loss: data.loss,
       paths,
       xTitle: data.weight_a.label,
       yTitle: data.weight_b.label,
-      lossTitle: t("landscape.loss"),
-    }).then(
-      () => {
-        surface.dataset.renders = String(Number(surface.dataset.renders || 0) + 1);
-      },
-      (error) => showError(errorBox, error),
-    );
-  }
+        lossTitle: t("landscape.loss"),
+      }).catch((error) => showError(errorBox, error));
   $("land-no-webgl").hidden = webgl;
   $("land-current-a").textContent = fmt(data.current.a, 6);
   $("land-current-b").textContent = fmt(data.current.b, 6);
@@ -345,29 +335,26 @@ function draw(data) {
     clickBound = true;
   }
   contour.dataset.start = `${data.current.a},${data.current.b}`;
-  contour.dataset.renders = String(Number(contour.dataset.renders || 0) + 1);
+  // One draw is both figures: the signal waits for the surface too.
+  Promise.resolve(surfaceDrawn).then(rendered);
 }
 
 let lastView = null; // the grid range of the drawn view: a click keeps it
 
 async function update() {
-  writeState(state);
-  const request = ++latest;
+  stateTable(state.preset).write(state);
   contour.setAttribute("aria-busy", "true");
-  try {
-    const data = await postJSON("/api/v1/landscape", requestBody());
-    if (request !== latest) return;
-    showError(errorBox, null);
-    lastView = {
-      range_a: [data.a[0], data.a[data.a.length - 1]],
-      range_b: [data.b[0], data.b[data.b.length - 1]],
-    };
-    draw(data);
-  } catch (error) {
-    if (request === latest) showError(errorBox, error);
-  } finally {
-    if (request === latest) contour.removeAttribute("aria-busy");
-  }
+  const outcome = await fetchLandscape((signal) => postJSON("/api/v1/landscape", requestBody(), signal));
+  if (!outcome) return;
+  contour.removeAttribute("aria-busy");
+  showError(errorBox, outcome.error ?? null);
+  if (outcome.error) return;
+  const data = outcome.value;
+  lastView = {
+    range_a: [data.a[0], data.a[data.a.length - 1]],
+    range_b: [data.b[0], data.b[data.b.length - 1]],
+  };
+  draw(data);
 }
 
 function moveStart(a, b) {
@@ -384,10 +371,11 @@ function readNumbers() {
   state.span = Number(controls.span.value);
 }
 
-function start() {
-  const saved = readState();
-  state = { ...presetState(saved && saved.preset), ...(saved || {}) };
-  if (!PRESETS[state.preset]) state = presetState("mazur");
+async function start() {
+  reg = await catalog();
+  controls.steps.max = String(reg.limits.max_landscape_steps);
+  controls.resolution.max = String(reg.limits.max_landscape_resolution);
+  state = savedState();
   showControls();
   controls.preset.addEventListener("change", () => {
     state = presetState(controls.preset.value);

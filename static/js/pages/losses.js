@@ -5,8 +5,9 @@
 import { postJSON } from "../api.js";
 import { drawLines } from "../charts/lines.js";
 import { t } from "../i18n.js";
-import { debounce, npArray, numberList, numberOf, pyFloat, renderer, setText } from "../lesson.js";
-import { readState, writeState } from "../urlstate.js";
+import { debounce } from "../helpers.js";
+import { npArray, numberList, numberOf, pyFloat, renderer, setText } from "../lesson.js";
+import { defineState } from "../urlstate.js";
 
 const SETUPS = {
   mse: { loss: "mse", from_logits: false, range: [-2, 3], a: 0.2, grad: "∂L/∂a", x: "a" },
@@ -14,21 +15,28 @@ const SETUPS = {
   bce_logits: { loss: "binary_crossentropy", from_logits: true, range: [-6, 6], a: -1.5, grad: "∂L/∂z", x: "z" },
 };
 const DEFAULTS = { loss: "bce", target: 1, pred: 0.2, logits: "2, 1, 0.1", cls: 0 };
+// The lesson's three set-ups (not the loss registry: each fixes a loss, from_logits and a range).
+const urlState = defineState([
+  { name: "loss", type: "enum", values: Object.keys(SETUPS), default: DEFAULTS.loss },
+  { name: "target", type: "number", default: DEFAULTS.target },
+  { name: "pred", type: "number", default: DEFAULTS.pred },
+  { name: "logits", type: "string", maxLength: 2000, default: DEFAULTS.logits },
+  { name: "cls", type: "number", default: DEFAULTS.cls },
+]);
 const POINTS = 201;
 const $ = (id) => document.getElementById(id);
 const el = { loss: $("ls-loss"), target: $("ls-target"), pred: $("ls-pred"), logits: $("ls-logits"), cls: $("ls-class") };
 
-function load(state) {
-  const s = { ...DEFAULTS, ...state };
-  el.loss.value = Object.hasOwn(SETUPS, s.loss) ? s.loss : "bce";
+function load(s) {
+  el.loss.value = s.loss;
   el.target.value = s.target;
   el.pred.value = s.pred;
-  el.logits.value = String(s.logits);
+  el.logits.value = s.logits;
   el.cls.value = s.cls;
 }
 
 function save() {
-  writeState({ loss: el.loss.value, target: numberOf(el.target), pred: numberOf(el.pred), logits: el.logits.value, cls: numberOf(el.cls) });
+  urlState.write({ loss: el.loss.value, target: numberOf(el.target), pred: numberOf(el.pred), logits: el.logits.value, cls: numberOf(el.cls) });
 }
 
 // ---- 1. the loss and its gradient over one prediction ----------------------------------
@@ -188,7 +196,7 @@ const renderCells = renderer(async () => {
   showCell($("ls-cell-ce"), CE_CELL, ce);
 }, $("ls-cells-error"));
 
-load(readState() || DEFAULTS);
+load(urlState.read());
 const curveLater = debounce(renderCurve, 150);
 const mistakeLater = debounce(renderMistake, 150);
 for (const input of [el.target, el.pred]) input.addEventListener("input", curveLater);

@@ -3,10 +3,11 @@
 // Nothing from the URL or an imported file is inserted as HTML or evaluated: it is parsed
 // as JSON, copied field by field into a clean state, and sent to the API, which validates it.
 
-import { fmt, getJSON, postJSON, showError } from "../api.js";
+import { getJSON, postJSON, showError } from "../api.js";
 import { drawActivationMarks } from "../charts/activation_marks.js";
 import { drawNetworkGraph, neuronDetails, weightDetails } from "../charts/network_graph.js";
 import { plain, sym } from "../charts/notation.js";
+import { fmt } from "../helpers.js";
 import { t } from "../i18n.js";
 import { readState, writeState } from "../urlstate.js";
 import { renderFormulas } from "./network_formulas.js";

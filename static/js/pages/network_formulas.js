@@ -7,7 +7,7 @@
 // data-q (the quantity it names, e.g. "a|1|2") and every substituted number data-v (the
 // quantity whose value it is), so a test can check that one symbol always means one thing.
 
-import { fmt } from "../api.js";
+import { fmt } from "../helpers.js";
 import { t } from "../i18n.js";
 
 const NS = "http://www.w3.org/1998/Math/MathML";

@@ -3,11 +3,20 @@
 
 import { getJSON, postJSON } from "../api.js";
 import { drawLines } from "../charts/lines.js";
+import { debounce, fillSelect } from "../helpers.js";
 import { t } from "../i18n.js";
-import { debounce, numberOf, pyFloat, renderer, setMathML, setText } from "../lesson.js";
-import { readState, writeState } from "../urlstate.js";
+import { numberOf, pyFloat, renderer, setMathML, setText } from "../lesson.js";
+import { defineState } from "../urlstate.js";
 
 const NOTEBOOK = { x: 3, w: 1, b: 2, function: "linear", dtype: "float32", w_start: -3, w_stop: 3 };
+/** The URL state: the outer function is one of the API's (GET /api/v1/autodiff/functions). */
+const stateTable = (names) =>
+  defineState([
+    ...["x", "w", "b"].map((name) => ({ name, type: "number", default: NOTEBOOK[name] })),
+    { name: "function", type: "enum", values: names, default: NOTEBOOK.function },
+    { name: "dtype", type: "enum", values: ["float32", "float64"], default: NOTEBOOK.dtype },
+    ...["w_start", "w_stop"].map((name) => ({ name, type: "number", default: NOTEBOOK[name] })),
+  ]);
 const OUTER = { linear: "x * w + b", square: "tf.square(x * w + b)", sigmoid: "tf.sigmoid(x * w + b)", tanh: "tf.tanh(x * w + b)", exp: "tf.exp(x * w + b)" };
 const $ = (id) => document.getElementById(id);
 const el = {
@@ -20,14 +29,14 @@ const el = {
   stop: $("so-w-stop"),
 };
 let functions = [];
+let urlState = null;
 
-function load(state) {
-  const s = { ...NOTEBOOK, ...state };
-  el.fn.value = functions.some((f) => f.name === s.function) ? s.function : "linear";
+function load(s) {
+  el.fn.value = s.function;
   el.x.value = s.x;
   el.w.value = s.w;
   el.b.value = s.b;
-  el.dtype.value = s.dtype === "float64" ? "float64" : "float32";
+  el.dtype.value = s.dtype;
   el.start.value = s.w_start;
   el.stop.value = s.w_stop;
 }
@@ -69,13 +78,13 @@ function showCode(body, data) {
   ].join("\n");
 }
 
-const render = renderer(async (stillLatest) => {
+const render = renderer(async (stillLatest, signal) => {
   const body = { x: numberOf(el.x), w: numberOf(el.w), b: numberOf(el.b), function: el.fn.value, dtype: el.dtype.value };
   const range = { w_start: numberOf(el.start), w_stop: numberOf(el.stop) };
-  writeState({ ...body, ...range });
+  urlState.write({ ...body, ...range });
   const [data, curve] = await Promise.all([
-    postJSON("/api/v1/autodiff/second-order", body),
-    postJSON("/api/v1/autodiff/second-order/curve", { x: body.x, b: body.b, function: body.function, dtype: body.dtype, ...range, num: 241 }),
+    postJSON("/api/v1/autodiff/second-order", body, signal),
+    postJSON("/api/v1/autodiff/second-order/curve", { x: body.x, b: body.b, function: body.function, dtype: body.dtype, ...range, num: 241 }, signal),
   ]);
   if (!stillLatest()) return;
   for (const key of ["y", "dy_dw", "dy_db", "d2y_dw2"]) setText($(`so-${key}`), pyFloat(data[key], body.dtype));
@@ -96,17 +105,13 @@ const render = renderer(async (stillLatest) => {
 
 async function start() {
   functions = await getJSON("/api/v1/autodiff/functions");
-  for (const f of functions) {
-    const option = document.createElement("option");
-    option.value = f.name;
-    option.textContent = t(`second_order.fn_${f.name}`);
-    el.fn.append(option);
-  }
-  load(readState() || NOTEBOOK);
+  fillSelect(el.fn, functions, (f) => t(`second_order.fn_${f.name}`));
+  urlState = stateTable(functions.map((f) => f.name));
+  load(urlState.read());
   const later = debounce(render, 150);
   for (const input of Object.values(el)) input.addEventListener("input", later);
   $("so-reset").addEventListener("click", () => {
-    load(NOTEBOOK);
+    load(urlState.defaults());
     render();
   });
   render();

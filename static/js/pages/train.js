@@ -4,43 +4,87 @@
 // Drawing follows requestAnimationFrame: the newest frame is drawn, then acknowledged, so at
 // most two frames are ever in flight and a slow page simply gets fewer, later frames.
 
-import { ApiError, fmt, postJSON, showError } from "../api.js";
+import { ApiError, postJSON, showError } from "../api.js";
 import { CLASS_COLORS, PlaneView, divergingColor } from "../charts/boundary_canvas.js";
 import { CurveChart } from "../charts/curve_canvas.js";
 import { NetworkView } from "../charts/train_network.js";
-import { t } from "../i18n.js";
-import { readState, writeState } from "../urlstate.js";
+import { bounds, catalog, fillSelect, fmt, labelOf, pick, rendered } from "../helpers.js";
+import { lang, t } from "../i18n.js";
+import { defineState } from "../urlstate.js";
 import { decodeFrame, frameFromHttp } from "./train_frames.js";
 
 const $ = (id) => document.getElementById(id);
-const HIDDEN_ACTS = ["tanh", "relu", "sigmoid", "linear", "leaky_relu", "elu", "selu", "gelu", "swish", "softplus"];
-const OUTPUT_ACTS = ["tanh", "sigmoid", "linear", "softmax"];
-const LOSSES = ["mse", "binary_crossentropy", "categorical_crossentropy", "half_sse", "sse"];
-const DATASETS = ["circle", "xor", "gauss", "spiral", "spiral3", "blobs3", "plane", "sine", "reg_gauss", "custom"];
-const CLASSES = { spiral3: 3, blobs3: 3, plane: 0, sine: 0, reg_gauss: 0 };
-const FEATURES = ["x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2", "cos_x1", "cos_x2"];
-const OPTIMIZERS = ["sgd", "momentum", "adam", "rmsprop"];
 const SPEEDS = ["epoch", 1, 5, 20, 100, 500];
+// The builder's own caps (Playground's): a network that fits the panel.
 const MAX_HIDDEN = 6;
 const MAX_UNITS = 8;
 const BOUNDARY_RES = 40;
 const TILE_RES = 20;
 const STREAM_URL = "/api/v1/train/stream";
+const SEED = { type: "int", min: 0, max: 2 ** 31 - 1, default: 0 };
 
-const DEFAULTS = {
-  dataset: "circle", samples: 500, noise: 0, testFraction: 0.5, dataSeed: 0,
-  features: ["x1", "x2"], hidden: [4, 2], activation: "tanh", output: "tanh", loss: "mse",
-  seed: 0, dtype: "float32", optimizer: "sgd", lr: 0.03, momentum: 0.9, beta1: 0.9,
-  beta2: 0.999, rho: 0.9, nesterov: false, batch: 10, l2: 0, reg: null, regRate: 0, trainBiases: true,
-  unit: "update", speed: "epoch", showTest: false, view: "weights",
-  custom: { text: "", format: "csv", targets: 1 },
-};
+// The registries (GET /api/v1/catalog): menus, class counts, labels and bounds.
+let reg = null;
+const entry = (kind, name) => reg[kind].find((item) => item.name === name);
+const names = (items) => items.map((item) => item.name);
+const classesOf = (dataset) => entry("datasets", dataset)?.classes ?? null; // null: own data
 
-let settings = structuredClone(DEFAULTS);
+/** The page's URL state, declared once: every field's type, bounds and default. */
+function stateTable() {
+  const { limits } = reg;
+  const noise = Math.min(...reg.datasets.map((d) => bounds(d, "noise").max));
+  return defineState([
+    { name: "dataset", type: "enum", values: [...names(reg.datasets), "custom"], default: "circle" },
+    { name: "samples", type: "int", min: 4, max: limits.max_samples, default: 500 },
+    { name: "noise", type: "number", min: 0, max: noise, default: 0 },
+    { name: "testFraction", type: "number", min: 0, max: 0.9, default: 0.5 },
+    { name: "dataSeed", ...SEED },
+    { name: "features", type: "array", of: { type: "enum", values: names(reg.features) }, dropBad: true, unique: true, minLength: 1, default: ["x1", "x2"] },
+    { name: "hidden", type: "array", of: { type: "int", min: 1, max: MAX_UNITS }, maxLength: MAX_HIDDEN, default: [4, 2] },
+    { name: "activation", type: "enum", values: names(hiddenActivations()), default: "tanh" },
+    { name: "output", type: "enum", values: names(reg.activations), default: "tanh" },
+    { name: "loss", type: "enum", values: names(reg.losses), default: "mse" },
+    { name: "seed", ...SEED },
+    { name: "dtype", type: "enum", values: ["float32", "float64"], default: "float32" },
+    { name: "optimizer", type: "enum", values: names(reg.optimizers), default: "sgd" },
+    { name: "lr", ...bounds(entry("optimizers", "sgd"), "learning_rate"), default: 0.03 },
+    { name: "momentum", ...bounds(entry("optimizers", "momentum"), "momentum"), default: 0.9 },
+    { name: "beta1", ...bounds(entry("optimizers", "adam"), "beta_1"), default: 0.9 },
+    { name: "beta2", ...bounds(entry("optimizers", "adam"), "beta_2"), default: 0.999 },
+    { name: "rho", ...bounds(entry("optimizers", "rmsprop"), "rho"), default: 0.9 },
+    { name: "nesterov", type: "bool", default: false },
+    { name: "batch", type: "int", min: 1, max: limits.max_samples, nullable: true, default: 10 },
+    { name: "l2", type: "number", min: 0, max: 10, default: 0 },
+    { name: "reg", type: "enum", values: names(reg.regularizations), nullable: true, default: null },
+    { name: "regRate", type: "number", min: 0, max: 10, default: 0 },
+    { name: "trainBiases", type: "bool", default: true },
+    { name: "unit", type: "enum", values: ["update", "epoch"], default: "update" },
+    { name: "speed", type: "enum", values: SPEEDS, default: "epoch" },
+    { name: "showTest", type: "bool", default: false },
+    { name: "view", type: "enum", values: ["weights", "gradients"], default: "weights" },
+    {
+      name: "custom",
+      type: "object",
+      props: [
+        { name: "text", type: "string", maxLength: 20000, default: "" },
+        { name: "format", type: "enum", values: ["csv", "json"], default: "csv" },
+        { name: "targets", type: "int", min: 1, max: 64, default: 1 },
+      ],
+      default: { text: "", format: "csv", targets: 1 },
+    },
+  ]);
+}
+
+/** Activations that act unit by unit (softmax mixes a layer's units: output layer only). */
+const hiddenActivations = () => reg.activations.filter((a) => a.elementwise);
+
+let urlState = null;
+let settings = null;
 let recipes = {};
 let custom = null; // parsed user data: {inputs, targets}
 let imported = null; // a /train body from a Playground link, used as-is until the setup changes
 let playing = false;
+let started = false; // the controls are set up: a fallback to HTTP may start the run
 let hovered = null; // [layer, unit] whose output the boundary view shows
 let frame = null; // the newest frame, every field kept (frames leave out what did not change)
 let drawn = null; // a copy of the frame last drawn (what tooltips describe)
@@ -49,54 +93,7 @@ let drawnAt = 0;
 let drawScheduled = false;
 const fps = { frames: 0, since: performance.now() };
 
-// ---- settings: from the URL (sanitized), to the URL, from the controls -------------------
-
-const num = (v, lo, hi, fallback) => (typeof v === "number" && Number.isFinite(v) && v >= lo && v <= hi ? v : fallback);
-const pick = (v, allowed, fallback) => (allowed.includes(v) ? v : fallback);
-
-function sanitize(raw) {
-  const src = raw && typeof raw === "object" ? raw : {};
-  const d = DEFAULTS;
-  const hidden = Array.isArray(src.hidden) && src.hidden.length <= MAX_HIDDEN
-    && src.hidden.every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_UNITS) ? src.hidden.slice() : d.hidden.slice();
-  const features = Array.isArray(src.features) ? src.features.filter((f) => FEATURES.includes(f)) : [];
-  const c = src.custom && typeof src.custom === "object" ? src.custom : {};
-  return {
-    dataset: pick(src.dataset, DATASETS, d.dataset),
-    samples: num(src.samples, 4, 2000, d.samples),
-    noise: num(src.noise, 0, 0.5, d.noise),
-    testFraction: num(src.testFraction, 0, 0.9, d.testFraction),
-    dataSeed: num(src.dataSeed, 0, 2 ** 31 - 1, d.dataSeed),
-    features: features.length ? [...new Set(features)] : d.features.slice(),
-    hidden,
-    activation: pick(src.activation, HIDDEN_ACTS, d.activation),
-    output: pick(src.output, OUTPUT_ACTS, d.output),
-    loss: pick(src.loss, LOSSES, d.loss),
-    seed: num(src.seed, 0, 2 ** 31 - 1, d.seed),
-    dtype: pick(src.dtype, ["float32", "float64"], d.dtype),
-    optimizer: pick(src.optimizer, OPTIMIZERS, d.optimizer),
-    lr: num(src.lr, 1e-9, 1e4, d.lr),
-    momentum: num(src.momentum, 0, 0.999, d.momentum),
-    beta1: num(src.beta1, 0, 0.9999, d.beta1),
-    beta2: num(src.beta2, 0, 0.9999, d.beta2),
-    rho: num(src.rho, 0, 0.9999, d.rho),
-    nesterov: src.nesterov === true,
-    batch: src.batch === null ? null : num(src.batch, 1, 2000, d.batch),
-    l2: num(src.l2, 0, 10, d.l2),
-    reg: pick(src.reg, ["l1", "l2"], null),
-    regRate: num(src.regRate, 0, 10, d.regRate),
-    trainBiases: src.trainBiases !== false,
-    unit: pick(src.unit, ["update", "epoch"], d.unit),
-    speed: pick(src.speed, SPEEDS, d.speed),
-    showTest: src.showTest === true,
-    view: pick(src.view, ["weights", "gradients"], d.view),
-    custom: {
-      text: typeof c.text === "string" && c.text.length <= 20000 ? c.text : "",
-      format: pick(c.format, ["csv", "json"], "csv"),
-      targets: num(c.targets, 1, 64, 1),
-    },
-  };
-}
+// ---- settings: from the URL (the state table), to the URL, from the controls ----------
 
 function toControls() {
   const s = settings;
@@ -174,7 +171,7 @@ function fromControls() {
 function saveState() {
   const copy = structuredClone(settings);
   if (copy.dataset !== "custom" || copy.custom.text.length > 4000) copy.custom.text = "";
-  writeState(copy);
+  urlState.write(copy);
 }
 
 // ---- the network builder and recipes -----------------------------------------------------
@@ -185,7 +182,8 @@ function inputUnits() {
 
 function outputUnits() {
   if (settings.dataset === "custom") return custom ? custom.targets[0].length : 1;
-  return CLASSES[settings.dataset] === 3 ? 3 : 1;
+  const classes = classesOf(settings.dataset);
+  return classes > 2 ? classes : 1;
 }
 
 function renderLayers() {
@@ -221,8 +219,8 @@ function showOptimizerFields() {
 
 /** Output activation and loss that suit the dataset (as Playground: tanh + squared error). */
 function fitOutputToData() {
-  const classes = settings.dataset === "custom" ? null : CLASSES[settings.dataset] ?? 2;
-  if (classes === 3) {
+  const classes = classesOf(settings.dataset);
+  if (classes > 2) {
     settings.output = "softmax";
     settings.loss = "categorical_crossentropy";
   } else if (classes === 0) {
@@ -234,10 +232,10 @@ function fitOutputToData() {
   }
 }
 
-const featureLabel = (name) => t(`train.f_${name}`);
+const featureLabel = (name) => labelOf(entry("features", name) ?? name);
 
 function recipeText(recipe) {
-  const opt = recipe.optimizer === "adam" ? "Adam" : recipe.optimizer.toUpperCase();
+  const opt = labelOf(entry("optimizers", recipe.optimizer));
   return `${recipe.features.map(featureLabel).join(", ")} → ${recipe.hidden.join("-")} ${recipe.activation}, ${opt} ${recipe.lr}`;
 }
 
@@ -385,6 +383,7 @@ function fallBackToHttp(reason) {
   mode.textContent = reason;
   if (http.on) return;
   http.on = true;
+  if (!started) return; // main() starts the run, over HTTP now
   const wasPlaying = playing;
   restart().then(() => wasPlaying && setPlaying(true));
 }
@@ -539,7 +538,7 @@ function drawFrame() {
     fps.since = now;
   }
   if (f.seq && stream.open) stream.ws.send(JSON.stringify({ type: "ack", seq: f.seq }));
-  document.body.dataset.ready = "1";
+  rendered();
 }
 
 const layerName = (l, depth) => (l === 0 ? t("train.input_layer") : l === depth ? t("train.output_layer") : t("train.hidden_layer", { n: l }));
@@ -667,20 +666,20 @@ function adoptImported(body) {
   const acts = Array.isArray(body.activations) ? body.activations : [body.activations];
   const name = (a) => (typeof a === "string" ? a : a?.name);
   s.hidden = (body.layers ?? []).slice(1, -1);
-  if (acts.length) s.activation = pick(name(acts[0]), HIDDEN_ACTS, s.activation);
-  s.output = pick(name(acts[acts.length - 1]), OUTPUT_ACTS, s.output);
-  s.loss = pick(body.loss, LOSSES, s.loss);
+  if (acts.length) s.activation = pick(name(acts[0]), names(hiddenActivations()), s.activation);
+  s.output = pick(name(acts[acts.length - 1]), names(reg.activations), s.output);
+  s.loss = pick(body.loss, names(reg.losses), s.loss);
   s.dtype = pick(body.dtype, ["float32", "float64"], s.dtype);
   s.lr = body.optimizer?.learning_rate ?? s.lr;
-  s.optimizer = pick(body.optimizer?.name, OPTIMIZERS, s.optimizer);
+  s.optimizer = pick(body.optimizer?.name, names(reg.optimizers), s.optimizer);
   s.batch = body.batch_size ?? null;
   s.l2 = body.l2 ?? 0;
-  s.reg = pick(body.regularization, ["l1", "l2"], null);
+  s.reg = pick(body.regularization, names(reg.regularizations), null);
   s.regRate = body.regularization_rate ?? 0;
   if (body.dataset) {
-    s.dataset = pick(body.dataset.name, DATASETS, s.dataset);
+    s.dataset = pick(body.dataset.name, names(reg.datasets), s.dataset);
     s.noise = body.dataset.noise ?? s.noise;
-    s.features = (body.dataset.features ?? s.features).filter((f) => FEATURES.includes(f));
+    s.features = (body.dataset.features ?? s.features).filter((f) => entry("features", f));
   }
   const keep = imported;
   toControls();
@@ -704,14 +703,27 @@ async function exportPlayground() {
 
 // ---- wiring ------------------------------------------------------------------------------
 
-function fillSelect(id, values) {
-  const select = $(id);
-  for (const value of values) {
-    const option = document.createElement("option");
-    option.value = value;
-    option.textContent = value;
-    select.append(option);
+/** Menus, feature boxes and input bounds from the catalog (option values are its names). */
+function buildControls() {
+  fillSelect($("tr-dataset"), [...reg.datasets, { name: "custom", labels: { [lang]: t("train.ds_custom") } }]);
+  fillSelect($("tr-activation"), hiddenActivations());
+  fillSelect($("tr-output"), reg.activations);
+  fillSelect($("tr-loss"), reg.losses);
+  fillSelect($("tr-optimizer"), reg.optimizers);
+  fillSelect($("tr-reg"), [{ name: "", labels: { [lang]: t("train.reg_none") } }, ...reg.regularizations]);
+  const boxes = document.querySelector(".tr-features");
+  for (const feature of reg.features) {
+    const box = Object.assign(document.createElement("input"), { type: "checkbox", name: "tr-feature", value: feature.name });
+    const label = document.createElement("label");
+    label.append(box, ` ${labelOf(feature)}`);
+    boxes.append(label);
   }
+  const table = Object.fromEntries(urlState.props.map((prop) => [prop.name, prop]));
+  const limit = (id, prop) => Object.assign($(id), { min: String(table[prop].min), max: String(table[prop].max) });
+  limit("tr-samples", "samples");
+  limit("tr-noise", "noise");
+  limit("tr-batch", "batch");
+  limit("tr-lr", "lr");
 }
 
 function wire() {
@@ -809,15 +821,16 @@ const network = new NetworkView($("tr-graph"), {
 new ResizeObserver(() => frame?.sizes && drawNetwork(frame)).observe($("tr-graph"));
 
 async function main() {
-  fillSelect("tr-activation", HIDDEN_ACTS);
-  fillSelect("tr-output", OUTPUT_ACTS);
-  fillSelect("tr-loss", LOSSES);
-  try {
-    recipes = await (await fetch("/static/js/pages/train_recipes.json")).json();
-  } catch {
-    recipes = {};
-  }
-  settings = sanitize(readState() ?? DEFAULTS);
+  connect(); // the stream's handshake runs while the catalog and the recipes arrive
+  const [answer, recipeBook] = await Promise.all([
+    catalog(),
+    fetch("/static/js/pages/train_recipes.json").then((r) => r.json()).catch(() => ({})),
+  ]);
+  reg = answer;
+  recipes = recipeBook;
+  urlState = stateTable();
+  settings = urlState.read();
+  buildControls();
   if (settings.dataset === "custom") {
     if (settings.custom.text) {
       $("tr-custom-text").value = settings.custom.text;
@@ -829,6 +842,7 @@ async function main() {
   }
   toControls();
   wire();
+  started = true;
   if (settings.dataset === "custom") await useCustomData();
   else await restart();
 }

@@ -33,12 +33,12 @@ def serve() -> tuple[uvicorn.Server, str]:
 
 
 def rendered(page, after: str | None = None) -> str:
-    selector = "#nv-graph[data-version]"
+    selector = "body[data-render-count]"
     if after is not None:
-        selector = f"#nv-graph:not([data-version='{after}'])"
+        selector = f"body:not([data-render-count='{after}'])"
     page.wait_for_selector(selector, timeout=30000)
     page.wait_for_timeout(400)  # let Plotly finish its transitions
-    return page.get_attribute("#nv-graph", "data-version")
+    return page.get_attribute("body", "data-render-count")
 
 
 def main() -> None:

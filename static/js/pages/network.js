@@ -7,23 +7,24 @@ import { getJSON, postJSON, showError } from "../api.js";
 import { drawActivationMarks } from "../charts/activation_marks.js";
 import { drawNetworkGraph, neuronDetails, weightDetails } from "../charts/network_graph.js";
 import { plain, sym } from "../charts/notation.js";
-import { fmt } from "../helpers.js";
+import { catalog, fillSelect, fmt, latest, pick, rendered, shortest } from "../helpers.js";
 import { t } from "../i18n.js";
-import { readState, writeState } from "../urlstate.js";
+import { defineState } from "../urlstate.js";
 import { renderFormulas } from "./network_formulas.js";
 
 const $ = (id) => document.getElementById(id);
 const PLAY_INTERVAL_MS = 1400;
 const DEFAULT_PRESET = "multilayer_232";
 
-let config = null;
+let config = null; // GET /api/v1/network/config: presets, initializers, dtypes
+let reg = null; // GET /api/v1/catalog: activations, losses (names and labels), limits
+let urlState = null;
 let state = null;
 let result = null;
 let stage = null; // null: everything shown; 0 … 2L+1 while stepping through
 let playTimer = null;
 let computeTimer = null;
-let requestSeq = 0;
-let renderCount = 0;
+const backprop = latest();
 let drawnSize = ""; // the graph's width (and, presenting, the window's height) when last drawn
 let lastPointer = "mouse"; // how the graph was last touched: a tap selects, a click edits
 const curves = new Map();
@@ -32,7 +33,7 @@ const MAX_PICK_WEIGHTS = 1500; // the "Follow" list names every weight up to thi
 // ---- state: a clean copy of anything (preset, URL, imported file) -----------------------
 
 const isNum = (v) => typeof v === "number" && Number.isFinite(v);
-const pick = (value, allowed, fallback) => (allowed.includes(value) ? value : fallback);
+const names = (items) => items.map((item) => item.name);
 const zeros = (n) => Array.from({ length: n }, () => 0);
 
 function matrixOf(value, rows, cols) {
@@ -47,22 +48,46 @@ function vectorOf(value, size) {
 
 function activationOf(item) {
   const name = typeof item === "string" ? item : item && typeof item === "object" ? item.name : null;
-  const act = { name: pick(name, config.activations, "sigmoid") };
-  if (act.name === "leaky_relu") {
-    const alpha = item && typeof item === "object" ? item.alpha : undefined;
-    act.alpha = isNum(alpha) ? alpha : config.activation_params.leaky_relu.alpha;
+  const act = { name: pick(name, names(reg.activations), "sigmoid") };
+  const alpha = reg.activations.find((a) => a.name === act.name).params.find((p) => p.name === "alpha");
+  if (alpha) {
+    const given = item && typeof item === "object" ? item.alpha : undefined;
+    act.alpha = isNum(given) ? given : alpha.default;
   }
   return act;
 }
 
+/** The page's URL state, declared once. Matrices are JSON here: their shapes depend on
+ * `layers`, so sanitize() checks them against it. */
+function stateTable() {
+  const { max_layers: maxLayers, max_units: maxUnits } = reg.limits;
+  const json = (name) => ({ name, type: "json", default: null });
+  return defineState([
+    { name: "layers", type: "array", of: { type: "int", min: 1, max: maxUnits }, minLength: 2, maxLength: maxLayers + 1, default: [2, 3, 2] },
+    json("activations"),
+    json("weights"),
+    json("biases"),
+    { name: "init", type: "enum", values: config.initializers, default: "glorot_uniform" },
+    { name: "seed", type: "int", min: 0, default: 0 },
+    { name: "dtype", type: "enum", values: config.dtypes, default: "float32" },
+    { name: "loss", type: "enum", values: names(reg.losses), default: "mse" },
+    { name: "from_logits", type: "bool", default: false },
+    { name: "reduction", type: "enum", values: ["mean", "sum"], default: "mean" },
+    { name: "learning_rate", type: "number", default: 0.1 },
+    { name: "train_biases", type: "bool", default: true },
+    json("inputs"),
+    json("targets"),
+    { name: "view", type: "enum", values: ["weights", "gradients", "updated"], default: "weights" },
+    { name: "sample", type: "int", min: 0, default: 0 },
+    { name: "showValues", type: "bool", default: true },
+    json("selection"),
+  ]);
+}
+
 /** A valid page state from any object; unknown or malformed fields fall back to defaults. */
 function sanitize(raw) {
-  const { max_layers: maxLayers, max_units: maxUnits, max_batch: maxBatch } = config.limits;
-  const src = raw && typeof raw === "object" && !Array.isArray(raw) ? raw : {};
-  let layers = Array.isArray(src.layers) ? src.layers : [2, 3, 2];
-  if (!(layers.length >= 2 && layers.length <= maxLayers + 1 && layers.every((n) => Number.isInteger(n) && n >= 1 && n <= maxUnits))) {
-    layers = [2, 3, 2];
-  }
+  const src = urlState.clean(raw);
+  const layers = src.layers;
   const depth = layers.length - 1;
   const acts = Array.isArray(src.activations) && src.activations.length === depth
     ? src.activations.map(activationOf)
@@ -70,7 +95,7 @@ function sanitize(raw) {
   const weights = Array.from({ length: depth }, (_, l) => matrixOf(src.weights?.[l], layers[l], layers[l + 1]));
   const biases = Array.from({ length: depth }, (_, l) => vectorOf(src.biases?.[l], layers[l + 1]));
   let inputs = Array.isArray(src.inputs) ? matrixOf(src.inputs, src.inputs.length, layers[0]) : null;
-  if (!inputs || !inputs.length || inputs.length > maxBatch) inputs = [zeros(layers[0]).map(() => 0.5)];
+  if (!inputs || !inputs.length || inputs.length > reg.limits.max_batch) inputs = [zeros(layers[0]).map(() => 0.5)];
   const nOut = layers[depth];
   let targets = null;
   if (Array.isArray(src.targets) && src.targets.length === inputs.length) {
@@ -86,23 +111,13 @@ function sanitize(raw) {
   if (!targets) targets = inputs.map(() => zeros(nOut));
   const selection = src.selection && typeof src.selection === "object" ? src.selection : null;
   return {
-    layers: layers.slice(),
+    ...src,
     activations: acts,
     weights,
     biases,
-    init: pick(src.init, config.initializers, "glorot_uniform"),
-    seed: Number.isInteger(src.seed) && src.seed >= 0 ? src.seed : 0,
-    dtype: pick(src.dtype, config.dtypes, "float32"),
-    loss: pick(src.loss, config.losses, "mse"),
-    from_logits: src.from_logits === true,
-    reduction: pick(src.reduction, ["mean", "sum"], "mean"),
-    learning_rate: isNum(src.learning_rate) ? src.learning_rate : 0.1,
-    train_biases: src.train_biases !== false,
     inputs,
     targets,
-    view: pick(src.view, ["weights", "gradients", "updated"], "weights"),
-    sample: Number.isInteger(src.sample) && src.sample >= 0 && src.sample < inputs.length ? src.sample : 0,
-    showValues: src.showValues !== false,
+    sample: src.sample < inputs.length ? src.sample : 0,
     selection: cleanSelection(selection, layers),
   };
 }
@@ -137,7 +152,7 @@ function requestBody() {
 }
 
 function persist() {
-  writeState({
+  urlState.write({
     ...requestBody(),
     view: state.view,
     sample: state.sample,
@@ -166,25 +181,20 @@ function scheduleCompute(delay = 250) {
 
 async function compute() {
   clearTimeout(computeTimer);
-  const seq = ++requestSeq;
   document.body.classList.add("nv-busy");
-  try {
-    const response = await postJSON("/api/v1/backprop", requestBody());
-    if (seq !== requestSeq) return null;
-    result = response;
-    // Adopt the weights the API used (init fills what was not given), so links are exact.
-    state.weights = response.params.map((p) => p.W);
-    state.biases = response.params.map((p) => p.b);
-    showError($("nv-error"), null);
-    persist();
-    await render();
-    return response;
-  } catch (error) {
-    if (seq === requestSeq) showError($("nv-error"), error);
-    return null;
-  } finally {
-    if (seq === requestSeq) document.body.classList.remove("nv-busy");
-  }
+  const outcome = await backprop((signal) => postJSON("/api/v1/backprop", requestBody(), signal));
+  if (!outcome) return null;
+  document.body.classList.remove("nv-busy");
+  showError($("nv-error"), outcome.error ?? null);
+  if (outcome.error) return null;
+  const response = outcome.value;
+  result = response;
+  // Adopt the weights the API used (init fills what was not given), so links are exact.
+  state.weights = response.params.map((p) => p.W);
+  state.biases = response.params.map((p) => p.b);
+  persist();
+  await render();
+  return response;
 }
 
 // ---- step through ---------------------------------------------------------------------
@@ -411,7 +421,7 @@ async function render({ resized = false } = {}) {
   if (presenting()) scrollFormulaToStage();
   const activation = renderActivation(sample, info.reveal);
   await Promise.all([graph, activation]);
-  if (!resized) $("nv-graph").dataset.version = String(++renderCount);
+  if (!resized) rendered(); // a redraw for a new size is not a new state
 }
 
 function select(selection) {
@@ -422,10 +432,10 @@ function select(selection) {
 
 /** The "Follow" list: every neuron and weight by its symbol, for the keyboard and for touch. */
 function renderPick() {
-  const pick = $("nv-pick");
+  const picker = $("nv-pick");
   const sizes = state.layers;
   const key = sizes.join("-");
-  if (pick.dataset.shape !== key) {
+  if (picker.dataset.shape !== key) {
     const neurons = el("optgroup", { label: t("network.pick_neurons") });
     sizes.forEach((n, l) => {
       for (let j = 0; j < n; j++) {
@@ -444,11 +454,11 @@ function renderPick() {
         }
       }
     }
-    pick.replaceChildren(neurons, weights);
-    pick.dataset.shape = key;
+    picker.replaceChildren(neurons, weights);
+    picker.dataset.shape = key;
   }
   const { weight, neuron } = state.selection;
-  pick.value = weight ? `w:${weight.join(":")}` : `n:${neuron.join(":")}`;
+  picker.value = weight ? `w:${weight.join(":")}` : `n:${neuron.join(":")}`;
   $("nv-edit-weight").disabled = !weight;
 }
 
@@ -576,7 +586,7 @@ function changed({ structure = false, now = false } = {}) {
 }
 
 function renderBuild() {
-  const { max_layers: maxLayers, max_units: maxUnits, max_batch: maxBatch } = config.limits;
+  const { max_layers: maxLayers, max_units: maxUnits, max_batch: maxBatch } = reg.limits;
   const depth = depthOf();
   const rows = state.layers.map((units, l) => {
     const sizeRow = el(
@@ -618,7 +628,7 @@ function renderBuild() {
           changed();
         },
       });
-      for (const name of config.activations) select.append(el("option", { value: name, textContent: name }));
+      fillSelect(select, reg.activations);
       select.value = act.name;
       row.append(select);
       if (act.name === "leaky_relu") {
@@ -744,22 +754,13 @@ function openWeightEditor(layer, j, k) {
   const dialog = $("nv-weight-dialog");
   $("nv-weight-title").textContent = t("common.graph_weight", { layer, j: j + 1, k: k + 1 });
   const input = $("nv-weight-input");
-  input.value = shortest(state.weights[layer - 1][j][k]);
+  // The shortest decimal at the network's precision: display only, the value sent is unchanged.
+  input.value = String(shortest(state.weights[layer - 1][j][k], state.dtype));
   dialog.dataset.target = JSON.stringify([layer, j, k]);
   dialog.showModal();
   input.select();
 }
 
-/** The shortest decimal that is the same number at the network's precision (0.1, not
- * 0.10000000149011612 for a float32 weight): display only, the value sent is unchanged. */
-function shortest(value) {
-  if (state.dtype !== "float32") return String(value);
-  for (let digits = 1; digits <= 9; digits++) {
-    const text = Number(value.toPrecision(digits));
-    if (Math.fround(text) === Math.fround(value)) return String(text);
-  }
-  return String(value);
-}
 
 function submitWeight(event) {
   event.preventDefault();
@@ -948,10 +949,6 @@ function bindControls() {
   $("nv-present").addEventListener("click", () => setPresenter(!presenting()));
 }
 
-function fillSelect(id, values, label = (v) => v) {
-  $(id).replaceChildren(...values.map((v) => el("option", { value: v, textContent: label(v) })));
-}
-
 /** Every figure follows its container (presenter mode, window, panels); the graph redraws when
  * its width or the window's height changed since it was drawn, so its labels fit the new size. */
 function watchSizes() {
@@ -977,20 +974,21 @@ function watchSizes() {
 
 async function main() {
   try {
-    config = await getJSON("/api/v1/network/config");
+    [config, reg] = await Promise.all([getJSON("/api/v1/network/config"), catalog()]);
   } catch (error) {
     showError($("nv-error"), error);
     return;
   }
-  fillSelect("nv-loss", config.losses);
-  fillSelect("nv-init", config.initializers);
-  fillSelect("nv-dtype", config.dtypes);
+  urlState = stateTable();
+  fillSelect($("nv-loss"), reg.losses);
+  fillSelect($("nv-init"), config.initializers);
+  fillSelect($("nv-dtype"), config.dtypes);
   for (const preset of config.presets) {
     $("nv-preset").append(el("option", { value: preset.id, textContent: t(`network.preset_${preset.id}`) }));
   }
   bindControls();
   watchSizes();
-  const fromUrl = readState();
+  const fromUrl = urlState.inUrl() ? urlState.read() : null;
   const preset = config.presets.find((p) => p.id === DEFAULT_PRESET) || config.presets[0];
   if (new URLSearchParams(window.location.search).get("present") === "1") setPresenter(true);
   await loadState(fromUrl || preset.spec, fromUrl ? "" : preset.id);

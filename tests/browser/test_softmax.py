@@ -31,6 +31,27 @@ def test_example_bars_and_heatmap(page, client):
     assert labels[:2] == ["0.2247", "-0.1598"]
 
 
+def test_asks_the_api_before_plotly_has_loaded_and_draws_its_answer(page, client):
+    """The page's request does not wait for the Plotly bundle; held back until that request
+    is made, the bundle still draws the API's numbers once it arrives (bars, then heatmap)."""
+    held = []
+    page.route("**/vendor/plotly/*", lambda route: held.append(route))
+    with page.expect_request("**/api/v1/softmax", timeout=10_000):
+        page.goto("/softmax?lang=en", wait_until="commit")
+    assert len(held) == 1 and not page.evaluate("() => 'Plotly' in window")
+    assert plot_traces(page, "sm-bars", timeout=0.3) == 0
+    held[0].continue_()
+    want = client.post("/api/v1/softmax", json={"logits": [2, 1, 0.1]}).json()
+    expect(page.locator("#sm-table tbody tr:nth-child(2) td")).to_have_count(3)
+    assert drawn(page, "sm-bars") == want["probabilities"]
+    assert drawn(page, "sm-jacobian") == want["jacobian"]
+    labels = page.evaluate(
+        "() => document.getElementById('sm-jacobian').layout.annotations.map((a) => a.text)"
+    )
+    assert len(labels) == 9 and labels[:2] == ["0.2247", "-0.1598"]
+    expect(page.locator("#sm-error")).to_be_hidden()
+
+
 def test_editing_logits_redraws(page, client):
     page.goto("/softmax?lang=en")
     expect(page.locator("#sm-table tbody tr:nth-child(2) td")).to_have_count(3)

@@ -1,5 +1,8 @@
 // /softmax: probabilities and the Jacobian from POST /api/v1/softmax, drawn as bars and an
 // annotated heatmap. Nothing is computed here.
+//
+// This module runs as soon as it loads (async), not after Plotly: its first request is under
+// way while the browser evaluates the Plotly bundle, and only the drawing waits for it.
 
 import { postJSON } from "../api.js";
 import { drawBars } from "../charts/bars.js";
@@ -12,6 +15,13 @@ const EXAMPLE = { logits: "2, 1, 0.1", dtype: "float32" };
 const $ = (id) => document.getElementById(id);
 const logitsInput = $("sm-logits");
 const dtypeSelect = $("sm-dtype");
+// The Plotly bundle is a deferred script: if it has not run yet, it has by DOMContentLoaded.
+const plotlyLoaded = new Promise((resolve) => {
+  if (window.Plotly) resolve();
+  else document.addEventListener("DOMContentLoaded", resolve, { once: true });
+});
+// A new task after the next frame: what was drawn before it is on screen.
+const nextPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
 
 function load(state) {
   const s = { ...EXAMPLE, ...state };
@@ -46,11 +56,12 @@ function showTable(z, p, dtype) {
   table.querySelector("tbody").replaceChildren(zRow, pRow);
 }
 
-const render = renderer(async (stillLatest) => {
+const render = renderer(async (stillLatest, signal) => {
   const logits = numberList(logitsInput.value);
   const dtype = dtypeSelect.value;
   writeState({ logits: logitsInput.value, dtype });
-  const data = await postJSON("/api/v1/softmax", { logits, dtype });
+  const data = await postJSON("/api/v1/softmax", { logits, dtype }, signal);
+  await plotlyLoaded;
   if (!stillLatest()) return;
   const labels = logits.map((_, i) => `p${i}`);
   drawBars($("sm-bars"), {
@@ -60,6 +71,9 @@ const render = renderer(async (stillLatest) => {
     yTitle: t("softmax.probability"),
     range: [0, 1.12],
   });
+  // The bars are the first figure: on screen before the heatmap's heavier draw starts.
+  await nextPaint();
+  if (!stillLatest()) return;
   drawHeatmap($("sm-jacobian"), {
     z: data.jacobian,
     rowLabels: logits.map((_, i) => `∂p${i}`),

@@ -98,6 +98,14 @@ export function fillSelect(select, items, label = labelOf) {
   );
 }
 
+/** Show a state in its controls: `controls` maps a state key to its input, select or checkbox. */
+export function setControls(controls, state) {
+  for (const [key, control] of Object.entries(controls)) {
+    if (control.type === "checkbox") control.checked = Boolean(state[key]);
+    else control.value = String(state[key]);
+  }
+}
+
 // ---- the one "render finished" signal ------------------------------------------------------
 
 /** Say a draw is complete: <body data-render-count> counts up and "bpv:rendered" fires. */

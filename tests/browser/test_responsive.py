@@ -89,7 +89,7 @@ def test_no_menu_button_on_a_laptop(browser, live_server):
 @pytest.mark.parametrize(
     ("path", "figure", "target", "words"),
     [
-        ("/activations", "act-plot", ".nsewdrag", "sigmoid"),  # the curve crosses the centre
+        ("/activations", "act-plot", ".nsewdrag", "Sigmoid"),  # the curve crosses the centre
         ("/softmax", "sm-jacobian", ".nsewdrag", "∂p"),
     ],
 )

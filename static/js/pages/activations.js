@@ -4,7 +4,7 @@
 
 import { getJSON } from "../api.js";
 import { drawLines } from "../charts/lines.js";
-import { catalog, debounce, fmt, labelOf } from "../helpers.js";
+import { catalog, debounce, fmt, labelOf, setControls } from "../helpers.js";
 import { t } from "../i18n.js";
 import { npArray, numberOf, pyFloat, renderer, setMathML, setText } from "../lesson.js";
 import { defineState } from "../urlstate.js";
@@ -45,13 +45,8 @@ const label = (name) => labelOf(choices.find((a) => a.name === name) ?? name);
 
 function load(s) {
   for (const box of document.querySelectorAll("#act-choices input")) box.checked = s.names.includes(box.value);
-  el.start.value = s.start;
-  el.stop.value = s.stop;
-  el.num.value = s.num;
-  el.alpha.value = s.alpha;
-  el.threshold.value = s.threshold;
-  el.dtype.value = s.dtype;
-  el.second.checked = s.second;
+  const { z, ...inputs } = el;
+  setControls(inputs, s);
   setSlider(s.z);
 }
 

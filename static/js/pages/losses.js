@@ -5,7 +5,7 @@
 import { postJSON } from "../api.js";
 import { drawLines } from "../charts/lines.js";
 import { t } from "../i18n.js";
-import { debounce } from "../helpers.js";
+import { debounce, setControls } from "../helpers.js";
 import { npArray, numberList, numberOf, pyFloat, renderer, setText } from "../lesson.js";
 import { defineState } from "../urlstate.js";
 
@@ -27,13 +27,7 @@ const POINTS = 201;
 const $ = (id) => document.getElementById(id);
 const el = { loss: $("ls-loss"), target: $("ls-target"), pred: $("ls-pred"), logits: $("ls-logits"), cls: $("ls-class") };
 
-function load(s) {
-  el.loss.value = s.loss;
-  el.target.value = s.target;
-  el.pred.value = s.pred;
-  el.logits.value = s.logits;
-  el.cls.value = s.cls;
-}
+const load = (s) => setControls(el, s);
 
 function save() {
   urlState.write({ loss: el.loss.value, target: numberOf(el.target), pred: numberOf(el.pred), logits: el.logits.value, cls: numberOf(el.cls) });

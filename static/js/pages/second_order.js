@@ -3,7 +3,7 @@
 
 import { getJSON, postJSON } from "../api.js";
 import { drawLines } from "../charts/lines.js";
-import { debounce, fillSelect } from "../helpers.js";
+import { debounce, fillSelect, setControls } from "../helpers.js";
 import { t } from "../i18n.js";
 import { numberOf, pyFloat, renderer, setMathML, setText } from "../lesson.js";
 import { defineState } from "../urlstate.js";
@@ -32,13 +32,8 @@ let functions = [];
 let urlState = null;
 
 function load(s) {
-  el.fn.value = s.function;
-  el.x.value = s.x;
-  el.w.value = s.w;
-  el.b.value = s.b;
-  el.dtype.value = s.dtype;
-  el.start.value = s.w_start;
-  el.stop.value = s.w_stop;
+  const { fn, start, stop, ...rest } = el;
+  setControls({ ...rest, function: fn, w_start: start, w_stop: stop }, s);
 }
 
 function showFormulas(name) {

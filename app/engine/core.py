@@ -10,12 +10,12 @@ Playground's ``nn.ts`` (``buildNetwork``, ``forwardProp``, ``backProp``, ``updat
 What the user picks never becomes a trace-time constant. The activation of each layer is an
 integer *code* tensor (its index in ``ACTIVATIONS``), its parameter (leaky ReLU's α) a tensor;
 the loss is a code tensor too, and so are the optimizer, its hyper-parameters, the
-regularisation, ``train_biases`` and the reduction. Inside a graph a code picks its branch
-with ``tf.switch_case`` (only the chosen function runs); under XLA, where ``switch_case``
-with gradients is not safe, every branch runs and ``tf.gather`` picks one. Either way the
-chosen TensorFlow op computes the numbers, so they are the very numbers a graph specialised
-to that choice would give. Called eagerly with Python ``int`` codes, the verbs call the
-chosen op directly (``/gradient-flow`` does this for stacks of up to 50 layers).
+regularisation, ``train_biases`` and the reduction. Inside a graph (plain or XLA) a code
+picks its branch with ``tf.switch_case``: only the chosen function runs, and a choice that
+needs a gradient takes it from a second case that runs that function's own TensorFlow
+gradient (:func:`_apply`). So the chosen TensorFlow op computes the numbers, as a graph
+specialised to that choice would. Called eagerly with Python ``int`` codes, the verbs call
+the chosen op directly (``/gradient-flow`` does this for stacks of up to 50 layers).
 
 So a compiled graph depends only on the network's *depth* and *dtype* (shapes are left
 open): see ``graphs.py`` for the one cache that holds them and its fixed bound.
@@ -65,26 +65,59 @@ def _is_static(code) -> bool:
     return isinstance(code, int | np.integer)
 
 
-def _select(code, branches, xla: bool):
-    """The branch ``code`` picks: a Python int calls it, a tensor selects inside the graph."""
+def _select(code, branches):
+    """The branch ``code`` picks: a Python int calls it, a tensor selects inside the graph
+    (a ``Case`` op: only the chosen branch runs, in a plain graph and under XLA alike)."""
     if _is_static(code):
         return branches[int(code)]()
-    if xla:
-        outs = [branch() for branch in branches]
-        return tf.nest.map_structure(lambda *leaves: tf.gather(tf.stack(leaves), code), *outs)
     return tf.switch_case(code, branches)
+
+
+def _apply(code, functions, x):
+    """``functions[code](x)`` for a differentiable x, selected as :func:`_select` does, with
+    that same function's own TensorFlow gradient.
+
+    A plain ``switch_case`` under a tape passes every branch's intermediates out of the
+    forward case (as optionals) into a backward case of the same width: on a small network
+    that costs more than the math, and XLA cannot compile it safely. Here the forward case
+    returns y alone, and the backward case runs the chosen function again on a tape of its
+    own, so the gradient comes from TensorFlow's registered gradients of the very same ops
+    (the numbers of the op's own gradient, to the last place or a graph optimiser's reorder).
+    """
+    if _is_static(code):
+        return functions[int(code)](x)
+
+    @tf.custom_gradient
+    def chosen(x):
+        y = tf.switch_case(code, [lambda f=f: f(x) for f in functions])
+
+        def grad(dy):
+            def branch(f):
+                def run():
+                    with tf.GradientTape() as tape:
+                        tape.watch(x)
+                        again = f(x)
+                    return tape.gradient(again, x, output_gradients=dy)
+
+                return run
+
+            return tf.switch_case(code, [branch(f) for f in functions])
+
+        return y, grad
+
+    return chosen(x)
 
 
 # ---- verb 1: forward ---------------------------------------------------------------------
 
 
-def activate(z, code, param, xla: bool = False):
+def activate(z, code, param):
     """a = f(z) for the activation with this code (and parameter)."""
-    branches = [
-        (lambda spec=spec: spec.tf_fn(z, **_param_kwargs(spec, param)))
+    functions = [
+        (lambda z, spec=spec: spec.tf_fn(z, **_param_kwargs(spec, param)))
         for spec in ACTIVATIONS.values()
     ]
-    return _select(code, branches, xla)
+    return _apply(code, functions, z)
 
 
 def dense(a, W):
@@ -96,7 +129,7 @@ def dense(a, W):
     return tf.reshape(flat, tf.concat([shape[:-1], tf.shape(W)[-1:]], 0))
 
 
-def forward(x, weights, biases, codes, params, xla: bool = False, perturb=None):
+def forward(x, weights, biases, codes, params, perturb=None):
     """Every layer's total input z and output a (the input layer first in ``a``).
 
     ``perturb(layer, z, a_prev)`` (layer 1 = first after the input) may shift z: the loss
@@ -107,7 +140,7 @@ def forward(x, weights, biases, codes, params, xla: bool = False, perturb=None):
         z = dense(a, W) + b
         if perturb is not None:
             z = perturb(layer, z, a)
-        a = activate(z, codes[layer - 1], params[layer - 1], xla)
+        a = activate(z, codes[layer - 1], params[layer - 1])
         zs.append(z)
         outs.append(a)
     return zs, outs
@@ -127,7 +160,7 @@ _BRANCH_OF_CODE = [
 _DIVISOR_OF_CODE = [_SQUARED.get(name, 1.0) for name in LOSS_NAMES for _ in (False, True)]
 
 
-def per_sample_loss(t, out, code, xla: bool = False):
+def per_sample_loss(t, out, code):
     """The loss of each sample (the loss with this code; see :func:`loss_code`)."""
     if _is_static(code):
         name, logits = LOSS_NAMES[int(code) // 2], bool(int(code) % 2)
@@ -137,11 +170,11 @@ def per_sample_loss(t, out, code, xla: bool = False):
 
     def branch(name, logits):
         if name == "squared":
-            return lambda: squared_error(t, out, divisor)
-        return lambda: LOSSES[name].tf_fn(t, out, logits)
+            return lambda out: squared_error(t, out, divisor)
+        return lambda out: LOSSES[name].tf_fn(t, out, logits)
 
-    branches = [branch(name, logits) for name, logits in _LOSS_BRANCHES]
-    return _select(tf.gather(tf.constant(_BRANCH_OF_CODE), code), branches, xla)
+    functions = [branch(name, logits) for name, logits in _LOSS_BRANCHES]
+    return _apply(tf.gather(tf.constant(_BRANCH_OF_CODE), code), functions, out)
 
 
 def batch_loss(per_sample, sample_weight, divisor):
@@ -154,7 +187,7 @@ def batch_loss(per_sample, sample_weight, divisor):
 # ---- verb 2: gradients -------------------------------------------------------------------
 
 
-def gradients(net_args, x, t, loss, divisor, sample_weight=None, xla=False, params_only=False):
+def gradients(net_args, x, t, loss, divisor, sample_weight=None, params_only=False):
     """One tape: the loss, δ = ∂L/∂z, ∂L/∂W, ∂L/∂b and ∂L/∂a of every layer after the input.
 
     ``net_args`` is (weights, biases, codes, params); ``loss`` a loss code. ``params_only``
@@ -163,8 +196,8 @@ def gradients(net_args, x, t, loss, divisor, sample_weight=None, xla=False, para
     weights, biases, codes, params = net_args
     with tf.GradientTape() as tape:
         tape.watch(weights + biases)
-        zs, outs = forward(x, weights, biases, codes, params, xla)
-        per_sample = per_sample_loss(t, outs[-1], loss, xla)
+        zs, outs = forward(x, weights, biases, codes, params)
+        per_sample = per_sample_loss(t, outs[-1], loss)
         total = batch_loss(per_sample, sample_weight, divisor)
     depth = len(weights)
     if params_only:
@@ -184,11 +217,11 @@ def gradients(net_args, x, t, loss, divisor, sample_weight=None, xla=False, para
     }
 
 
-def fprime(zs, codes, params, xla: bool = False):
+def fprime(zs, codes, params):
     """f′(z) of each layer from one separate tape: ∂(Σa)/∂z, elementwise (0 for softmax)."""
     with tf.GradientTape() as tape:
         tape.watch(zs)
-        outs = [activate(z, c, p, xla) for z, c, p in zip(zs, codes, params, strict=True)]
+        outs = [activate(z, c, p) for z, c, p in zip(zs, codes, params, strict=True)]
     der = tape.gradient(outs, zs)
     return [
         tf.where(tf.equal(c, SOFTMAX_CODE), tf.zeros_like(d), d) if not _is_static(c) else d
@@ -206,7 +239,7 @@ def l2_gradient(params, l2, is_weight):
 # ---- verb 3: update ----------------------------------------------------------------------
 
 
-def update(params, grads, slots, step, family, hyper, xla: bool = False):
+def update(params, grads, slots, step, family, hyper):
     """One optimizer step for every parameter: ``FAMILIES[family]`` (see optimizers.py).
 
     ``slots`` holds two tensors per parameter (unused ones stay as they are). Returns the new
@@ -224,21 +257,30 @@ def update(params, grads, slots, step, family, hyper, xla: bool = False):
 
         return run
 
-    return _select(family, [branch(rule) for rule in FAMILIES.values()], xla)
+    return _select(family, [branch(rule) for rule in FAMILIES.values()])
 
 
-def regularize(w_old, w_new, dead, code, rate, learning_rate):
+def penalty(is_weight, code, rate, learning_rate):
+    """What :func:`regularize` needs for every packed parameter, computed once per run:
+    lr·rate where L1 (resp. L2) applies, else 0, and where an L1 step may kill a weight."""
+    scale = learning_rate * rate
+    zero = tf.zeros_like(scale)
+    l1 = tf.logical_and(is_weight, tf.equal(code, 1))
+    l2 = tf.logical_and(is_weight, tf.equal(code, 2))
+    return tf.where(l1, scale, zero), tf.where(l2, scale, zero), l1
+
+
+def regularize(w_old, w_new, dead, penalty):
     """Playground's regularisation step after the gradient step (``nn.ts`` updateWeights).
 
-    R′ is taken at the weight before this update: sign(w) for L1, w for L2. A weight the L1
-    step carries across zero is set to 0 and stays dead (never updated again). Returns the
-    weight and the dead mask.
+    R′ is taken at the weight before this update: sign(w) for L1, w for L2, scaled by lr·rate
+    (``penalty``: one of the two scales is 0, which leaves the other term exact). A weight
+    the L1 step carries across zero is set to 0 and stays dead (never updated again).
+    Returns the weight and the dead mask.
     """
-    der = tf.where(
-        tf.equal(code, 1), tf.sign(w_old), tf.where(tf.equal(code, 2), w_old, tf.zeros_like(w_old))
-    )
-    w_reg = w_new - (learning_rate * rate) * der
-    crossed = tf.logical_and(tf.equal(code, 1), w_new * w_reg < 0)
+    scale_l1, scale_l2, l1 = penalty
+    w_reg = w_new - (scale_l1 * tf.sign(w_old) + scale_l2 * w_old)
+    crossed = tf.logical_and(l1, w_new * w_reg < 0)
     w = tf.where(crossed, tf.zeros_like(w_reg), w_reg)
     return tf.where(dead, w_old, w), tf.logical_or(dead, crossed)
 

@@ -61,7 +61,10 @@ BOUNDS = {
 
 
 def _hp(hp, name):
-    """One hyper-parameter from the vector (or from the last axis of a stack of vectors)."""
+    """One hyper-parameter from the vector (or from the last axis of a stack of vectors), or
+    from the list of its entries that a loop unstacks once rather than slicing every step."""
+    if isinstance(hp, list | tuple):
+        return hp[H[name]]
     return hp[..., H[name]]
 
 

@@ -99,6 +99,7 @@ def make_loop(depth: int, dtype, xla: bool):
     ):
         codes, act_params = tf.unstack(codes, depth), tf.unstack(act_params, depth)
         lr = core.learning_rate(hyper)
+        hyper_entries = tf.unstack(hyper, len(core.H))
         n = tf.shape(x)[0]
         width = tf.shape(batch_template)[0]  # B, or B + remainder in Playground's order
         per_epoch = tf.cast(tf.maximum(n // batch_size, 1), tf.int64)
@@ -109,30 +110,37 @@ def make_loop(depth: int, dtype, xla: bool):
         layout = param_layout(sizes, depth)
         n_weights = tf.reduce_sum(sizes[:-1] * sizes[1:])
         is_weight = tf.range(tf.shape(theta)[0]) < n_weights
-        regularized = tf.where(is_weight, regularization, 0)
+        penalty = core.penalty(is_weight, regularization, regularization_rate, lr)
         frozen = tf.logical_and(tf.logical_not(is_weight), tf.logical_not(train_biases))
 
         def permutation(k):
             return epoch_permutation(n, seed, tf.cast(k // per_epoch, tf.int32))
 
-        def batch(k, perm):
-            """Rows of step k and their weights (0 for the padding of a short batch).
+        def epoch_batches(k):
+            """Every step of the epoch that holds step k, as tables indexed by k mod the steps
+            per epoch: the batch's inputs and targets, the samples' weights (0 for the
+            padding of a short batch) and the loss's divisor. Built once per epoch (once per
+            run for the whole set), so a step only looks its batch up.
 
-            ``perm`` is this epoch's permutation when shuffling, else the identity; the
-            whole set is one batch of size n."""
-            pos = tf.cast(k % per_epoch, tf.int32)
+            Shuffling cuts this epoch's permutation into batches; the whole set is one batch
+            of size n; Playground's order starts every epoch after the first with the last
+            epoch's n mod B samples."""
+            perm = tf.cond(tf.equal(batch_mode, 1), lambda: permutation(k), lambda: identity)
+            pos = tf.range(tf.cast(per_epoch, tf.int32))[:, None]
             rows = tf.gather(perm, tf.minimum(pos * batch_size + j, n - 1))
             carry = (pos == 0) & (k >= per_epoch) & (remainder > 0)
             carried = tf.where(j < remainder, n - remainder + j, j - remainder)
             index = tf.where(carry, carried, rows)
             padding = tf.logical_and(tf.logical_not(carry), j >= batch_size)
-            return index, tf.where(padding, tf.zeros([width], dtype), tf.ones([width], dtype))
+            weight = tf.where(padding, tf.zeros([], dtype), tf.ones([], dtype))
+            divisor = tf.where(is_sum, tf.ones([], dtype), tf.reduce_sum(weight, axis=1))
+            return tf.gather(x, index), tf.gather(t, index), weight, divisor
 
         def evaluate(xs, ts, weights, biases):
             """Loss and accuracy on a whole set (NaN for an empty set: a mean of nothing)."""
-            _, outs = core.forward(xs, weights, biases, codes, act_params, xla)
+            _, outs = core.forward(xs, weights, biases, codes, act_params)
             out = outs[-1]
-            per = core.per_sample_loss(ts, out, loss, xla)
+            per = core.per_sample_loss(ts, out, loss)
             count = tf.cast(tf.shape(xs)[0], dtype)
             value = core.batch_loss(per, None, tf.where(is_sum, tf.ones([], dtype), count))
             threshold = tf.equal(out[:, 0] >= thresholds[0], ts[:, 0] >= thresholds[1])
@@ -148,12 +156,11 @@ def make_loop(depth: int, dtype, xla: bool):
             values = tf.stack([tf.cast(done, dtype), loss_value, acc, test_loss, test_acc])
             return tf.tensor_scatter_nd_update(history, [[row]], [values])
 
-        def step(i, k, theta, slot_0, slot_1, dead, perm):
-            renew = tf.logical_and(tf.equal(batch_mode, 1), tf.equal(k % per_epoch, 0))
-            perm = tf.cond(renew, lambda: permutation(k), lambda: perm)
-            index, weight = batch(k, perm)
-            xb, tb = tf.gather(x, index), tf.gather(t, index)
-            divisor = tf.where(is_sum, tf.ones([], dtype), tf.reduce_sum(weight))
+        def step(i, k, theta, slot_0, slot_1, dead, batches):
+            new_epoch = tf.logical_and(tf.not_equal(batch_mode, 0), tf.equal(k % per_epoch, 0))
+            batches = tf.cond(new_epoch, lambda: epoch_batches(k), lambda: batches)
+            pos = tf.cast(k % per_epoch, tf.int32)
+            xb, tb, weight, divisor = (tf.gather(table, pos) for table in batches)
             weights, biases = unpack_params(theta, sizes, depth, layout)
             out = core.gradients(
                 (weights, biases, codes, act_params),
@@ -162,45 +169,43 @@ def make_loop(depth: int, dtype, xla: bool):
                 loss,
                 divisor,
                 sample_weight=weight,
-                xla=xla,
                 params_only=True,
             )
             grad = pack(out["dW"] + out["db"]) + core.l2_gradient(theta, l2, is_weight)
             local_step = tf.cast(k + 1, dtype)  # Keras's local_step = iterations + 1
             (stepped,), slots = core.update(
-                [theta], [grad], [slot_0, slot_1], local_step, family, hyper, xla
+                [theta], [grad], [slot_0, slot_1], local_step, family, hyper_entries
             )
             # Weights dead before this step and frozen biases stay put; a weight the L1 step
             # kills now becomes 0 (regularize) and stays there from the next step on.
             keep = tf.logical_or(dead, frozen)
-            stepped, dead = core.regularize(
-                theta, stepped, dead, regularized, regularization_rate, lr
-            )
+            stepped, dead = core.regularize(theta, stepped, dead, penalty)
             theta = tf.where(keep, theta, stepped)
             slot_0, slot_1 = (
                 tf.where(keep, old, new) for old, new in zip((slot_0, slot_1), slots, strict=True)
             )
-            return i + 1, k + 1, theta, slot_0, slot_1, dead, perm
+            return i + 1, k + 1, theta, slot_0, slot_1, dead, batches
 
-        def chunk(done, k, theta, slot_0, slot_1, dead, perm, history, row):
+        def chunk(done, k, theta, slot_0, slot_1, dead, batches, history, row):
             count = tf.minimum(record_every, steps - done)
-            _, k, theta, slot_0, slot_1, dead, perm = tf.while_loop(
+            _, k, theta, slot_0, slot_1, dead, batches = tf.while_loop(
                 lambda i, *_: i < count,
                 step,
-                (tf.constant(0), k, theta, slot_0, slot_1, dead, perm),
+                (tf.constant(0), k, theta, slot_0, slot_1, dead, batches),
             )
             done = done + count
             history = record(history, row, done, theta)
-            return done, k, theta, slot_0, slot_1, dead, perm, history, row + 1
+            return done, k, theta, slot_0, slot_1, dead, batches, history, row + 1
 
         rows = tf.shape(history_template)[0]
         history = tf.fill([rows, len(HISTORY_COLUMNS)], tf.constant(np.nan, dtype))
         history = record(history, 0, 0, theta)
-        perm = tf.cond(tf.equal(batch_mode, 1), lambda: permutation(iterations), lambda: identity)
+        # The tables of the epoch the run starts in (mid-epoch when it continues a run).
+        batches = epoch_batches(iterations - iterations % per_epoch)
         _, iterations, theta, slot_0, slot_1, dead, _, history, _ = tf.while_loop(
             lambda done, *_: done < steps,
             chunk,
-            (tf.constant(0), iterations, theta, slot_0, slot_1, dead, perm, history, 1),
+            (tf.constant(0), iterations, theta, slot_0, slot_1, dead, batches, history, 1),
         )
         return theta, slot_0, slot_1, dead, iterations, history
 

@@ -40,28 +40,63 @@ _COMPILED = {}
 
 
 def _compiled_activate(dtype, xla):
+    """activate(z, code) and its gradient for upstream ``dy``, in one tf.function."""
     key = (dtype, xla)
     if key not in _COMPILED:
         spec = [tf.TensorSpec([None, None], dtype), tf.TensorSpec([], tf.int32)]
-        spec.append(tf.TensorSpec([], dtype))
-        _COMPILED[key] = tf.function(
-            lambda z, code, param: core.activate(z, code, param, xla), input_signature=spec
-        )
+        spec += [tf.TensorSpec([], dtype), tf.TensorSpec([None, None], dtype)]
+
+        def run(z, code, param, dy):
+            with tf.GradientTape() as tape:
+                tape.watch(z)
+                a = core.activate(z, code, param)
+            return a, tape.gradient(a, z, output_gradients=dy)
+
+        _COMPILED[key] = tf.function(run, input_signature=spec, jit_compile=xla)
     return _COMPILED[key]
 
 
-@pytest.mark.parametrize("xla", [False, True], ids=["switch_case", "gather"])
+def _assert_ulps(got, want, name, ulps=8):
+    """Equal to a few units in the last place: a graph's optimiser (grappler, XLA) may
+    reorder a gradient's arithmetic where the eager op does not."""
+    got, want = got.numpy(), want.numpy()
+    eps = np.finfo(got.dtype).eps
+    np.testing.assert_allclose(got, want, rtol=ulps * eps, atol=ulps * eps * 1e-3, err_msg=name)
+
+
+def _specialised(name, dtype, xla):
+    """The op itself and its own gradient: eagerly, or compiled by XLA alone."""
+
+    def run(z, dy):
+        with tf.GradientTape() as tape:
+            tape.watch(z)
+            a = _direct(name, z)
+        return a, tape.gradient(a, z, output_gradients=dy)
+
+    spec = [tf.TensorSpec([None, None], dtype)] * 2  # shapes open, as in the engine
+    return tf.function(run, input_signature=spec, jit_compile=True) if xla else run
+
+
+@pytest.mark.parametrize("xla", [False, True], ids=["graph", "xla"])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
 def test_activate_with_a_tensor_code_is_the_op_bit_for_bit(dtype, xla):
+    """The chosen op's value and gradient, exactly as the op alone gives them, eagerly or
+    under XLA (the gradient runs the op's own registered gradient, not a copy of it)."""
     z = tf.constant(Z, dtype)
+    dy = tf.constant(np.cos(3 * Z), dtype)
     run = _compiled_activate(dtype, xla)
     for name in ACTIVATIONS:
         code = tf.constant(core.ACTIVATION_CODE[name], tf.int32)
-        got = run(z, code, tf.constant(ALPHA, dtype)).numpy()
-        np.testing.assert_array_equal(got, _direct(name, z).numpy(), err_msg=name)
+        got, grad = run(z, code, tf.constant(ALPHA, dtype), dy)
+        want, want_grad = _specialised(name, dtype, xla)(z, dy)
+        if xla:
+            _assert_ulps(got, want, name)
+        else:
+            np.testing.assert_array_equal(got.numpy(), want.numpy(), err_msg=name)
+        _assert_ulps(grad, want_grad, name)
         # Called eagerly with a Python int, the same numbers.
         eager = core.activate(z, core.ACTIVATION_CODE[name], ALPHA).numpy()
-        np.testing.assert_array_equal(eager, got, err_msg=name)
+        np.testing.assert_allclose(eager, got.numpy(), rtol=0 if not xla else 1e-6, err_msg=name)
 
 
 def test_activation_codes_round_alpha_to_float32():
@@ -83,30 +118,54 @@ OUT = np.array([[0.2, 0.7, 0.1], [0.5, 0.3, 0.2]])
 _LOSS_FN = {}
 
 
+def _with_gradient(loss_fn):
+    """loss_fn(t, a) per sample and its gradient with respect to a (upstream: 1, 2, …)."""
+
+    def run(t, a, *code):
+        with tf.GradientTape() as tape:
+            tape.watch(a)
+            per = loss_fn(t, a, *code)
+        weights = tf.cast(tf.range(1, tf.shape(per)[0] + 1), per.dtype)
+        return per, tape.gradient(per, a, output_gradients=weights)
+
+    return run
+
+
 def _compiled_loss(dtype, xla):
     if (dtype, xla) not in _LOSS_FN:
         spec = [tf.TensorSpec([None, None], dtype)] * 2 + [tf.TensorSpec([], tf.int32)]
         _LOSS_FN[dtype, xla] = tf.function(
-            lambda t, a, code: core.per_sample_loss(t, a, code, xla), input_signature=spec
+            _with_gradient(core.per_sample_loss), input_signature=spec, jit_compile=xla
         )
     return _LOSS_FN[dtype, xla]
 
 
-@pytest.mark.parametrize("xla", [False, True], ids=["switch_case", "gather"])
+@pytest.mark.parametrize("xla", [False, True], ids=["graph", "xla"])
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
 def test_per_sample_loss_with_a_tensor_code_is_the_registry_bit_for_bit(dtype, xla):
+    """Each loss's value and gradient with respect to the outputs, exactly as the loss alone
+    gives them, eagerly or under XLA."""
     t, a = tf.constant(T, dtype), tf.constant(OUT, dtype)
     run = _compiled_loss(dtype, xla)
     for name, loss in LOSSES.items():
         for logits in (False, True):
             code = core.loss_code(name, logits)
-            got = run(t, a, tf.constant(code, tf.int32)).numpy()
-            np.testing.assert_array_equal(got, loss.tf_fn(t, a, logits).numpy(), err_msg=name)
-            np.testing.assert_array_equal(core.per_sample_loss(t, a, code).numpy(), got)
+            got, grad = run(t, a, tf.constant(code, tf.int32))
+            alone = _with_gradient(lambda t, a, fn=loss.tf_fn, lg=logits: fn(t, a, lg))
+            spec = [tf.TensorSpec([None, None], dtype)] * 2  # shapes open, as in the engine
+            if xla:
+                alone = tf.function(alone, input_signature=spec, jit_compile=True)
+            want, want_grad = alone(t, a)
+            _assert_ulps(got, want, name)
+            _assert_ulps(grad, want_grad, name)
+            if not xla:
+                np.testing.assert_array_equal(got, loss.tf_fn(t, a, logits).numpy(), err_msg=name)
+                np.testing.assert_array_equal(core.per_sample_loss(t, a, code).numpy(), got)
     # MSE is tf.losses.MSE, i.e. reduce_mean, to the last bit.
-    mse = run(t, a, tf.constant(core.loss_code("mse", False), tf.int32)).numpy()
-    np.testing.assert_array_equal(mse, tf.reduce_mean(tf.square(t - a), axis=-1).numpy())
-    np.testing.assert_array_equal(mse, keras.losses.mean_squared_error(t, a).numpy())
+    mse = run(t, a, tf.constant(core.loss_code("mse", False), tf.int32))[0].numpy()
+    if not xla:
+        np.testing.assert_array_equal(mse, tf.reduce_mean(tf.square(t - a), axis=-1).numpy())
+        np.testing.assert_array_equal(mse, keras.losses.mean_squared_error(t, a).numpy())
 
 
 def test_batch_loss_mean_sum_and_sample_weights():
@@ -232,14 +291,11 @@ def test_update_plain_sgd_is_w_minus_lr_g_exactly():
 
 def _regularize(w_old, w_new, dead, code, rate=0.5, lr=0.1):
     f64 = tf.float64
-    w, d = core.regularize(
-        tf.constant(w_old, f64),
-        tf.constant(w_new, f64),
-        tf.constant(dead),
-        tf.constant(code),
-        tf.constant(rate, f64),
-        tf.constant(lr, f64),
-    )
+    w_old = tf.constant(w_old, f64)
+    is_weight = tf.ones(w_old.shape, tf.bool)
+    rate, lr = tf.constant(rate, f64), tf.constant(lr, f64)
+    penalty = core.penalty(is_weight, tf.constant(code), rate, lr)
+    w, d = core.regularize(w_old, tf.constant(w_new, f64), tf.constant(dead), penalty)
     return w.numpy(), d.numpy()
 
 

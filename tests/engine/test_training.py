@@ -315,13 +315,41 @@ def test_history_steps_start_at_0_end_at_steps_and_are_spaced_by_record_every(
     )
 
 
-def test_xla_compiled_loop_agrees_with_the_plain_graph():
-    net, x, t = small_problem()
-    opt = make_optimizer("adam", learning_rate=0.01)
-    plain = run(net, x, t, "mse", opt, 20, batch_size=4, seed=1)
-    xla = run(net, x, t, "mse", opt, 20, batch_size=4, seed=1, jit_compile=True)
-    for a, b in zip(plain.state.weights, xla.state.weights, strict=True):
+XLA_CASES = [
+    # (hidden, output activation, loss, from_logits, optimizer, options)
+    ("tanh", "linear", "mse", False, ("adam", {"learning_rate": 0.01}), {}),
+    ("sigmoid", "sigmoid", "binary_crossentropy", False, ("sgd", {"learning_rate": 0.3}), {}),
+    ("relu", "linear", "binary_crossentropy", True, ("rmsprop", {"learning_rate": 0.01}), {}),
+    ("leaky_relu", "softmax", "categorical_crossentropy", False, ("sgd", {"momentum": 0.9}), {}),
+    ("elu", "linear", "categorical_crossentropy", True, ("adam", {}), {"regularization": "l1"}),
+    ("selu", "tanh", "sse", False, ("sgd", {"momentum": 0.5, "nesterov": True}), {"l2": 0.01}),
+    ("gelu", "linear", "half_sse", False, ("rmsprop", {"momentum": 0.3}), {"shuffle": False}),
+    ("swish", "sigmoid", "mse", False, ("sgd", {}), {"regularization": "l2", "train_biases": 0}),
+    ("softplus", "linear", "mse", False, ("adam", {}), {}),
+]
+
+
+@pytest.mark.parametrize("case", XLA_CASES, ids=[c[0] for c in XLA_CASES])
+def test_xla_compiled_loop_agrees_with_the_plain_graph(case):
+    """Every activation, loss and optimizer family under XLA: one program for this shape (the
+    choices are tensors), the same numbers as the plain graph."""
+    hidden, output, loss, logits, (name, hyper), options = case
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(12, 2))
+    t = np.eye(2)[(x[:, 0] * x[:, 1] > 0).astype(int)]
+    net = build_network([2, 3, 2], [hidden, output], seed=3, dtype="float64")
+    opt = make_optimizer(name, **hyper)
+    kw = {"from_logits": logits, "batch_size": 4, "seed": 1, "record_every": 5, **options}
+    if options.get("regularization"):
+        kw["regularization_rate"] = 0.01
+    plain = run(net, x, t, loss, opt, 20, **kw)
+    xla = run(net, x, t, loss, opt, 20, jit_compile=True, **kw)
+    params = [r.state.weights + r.state.biases for r in (plain, xla)]
+    for a, b in zip(*params, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    for a, b in zip(plain.history, xla.history, strict=True):
+        assert a["loss"] == pytest.approx(b["loss"], rel=1e-10, abs=1e-12)
+    assert training.graph_cache().xla_programs <= training.graph_cache().max_xla_programs
 
 
 def test_one_compiled_loop_per_depth_serves_every_architecture():

@@ -206,14 +206,9 @@ class OptimizerConfig:
         return [values[name] for name in HYPER]
 
     def describe(self) -> dict:
-        out = {"name": self.name, "keras": self.rule.keras, "learning_rate": self.learning_rate}
-        if self.name in ("sgd", "momentum"):
-            out.update(momentum=self.momentum, nesterov=self.nesterov)
-        elif self.name == "adam":
-            out.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
-        else:
-            out.update(rho=self.rho, momentum=self.momentum, epsilon=self.epsilon)
-        return out
+        # The hyper-parameters this optimizer takes: its registry entry's defaults.
+        params = {name: getattr(self, name) for name in self.rule.defaults}
+        return {"name": self.name, "keras": self.rule.keras, **params}
 
 
 def make_optimizer(name: str, **given) -> OptimizerConfig:

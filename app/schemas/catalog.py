@@ -29,5 +29,7 @@ class Catalog(BaseModel):
     optimizers: list[Entry]
     datasets: list[Entry]
     features: list[Entry]
+    initializers: list[Entry]
+    dtypes: list[Entry]
     regularizations: list[Entry]
     limits: dict[str, float | int]

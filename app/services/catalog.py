@@ -9,6 +9,7 @@ from app.core.config import Settings
 from app.engine.activations import ACTIVATIONS
 from app.engine.datasets import DATASETS, FEATURES, MAX_NOISE
 from app.engine.losses import LOSSES
+from app.engine.network import DTYPES, INITIALIZERS
 from app.engine.optimizers import BOUNDS, OPTIMIZERS
 from app.i18n import LANGUAGES, translate
 
@@ -28,13 +29,6 @@ LIMITS = (
     "max_landscape_steps",
     "max_flow_configs",
 )
-# Hyper-parameters each optimizer takes (with the registry's defaults).
-OPTIMIZER_PARAMS = {
-    "sgd": ("learning_rate", "momentum", "nesterov"),
-    "momentum": ("learning_rate", "momentum", "nesterov"),
-    "adam": ("learning_rate", "beta_1", "beta_2", "epsilon"),
-    "rmsprop": ("learning_rate", "rho", "momentum", "epsilon"),
-}
 
 
 def labels(kind: str, name: str) -> dict:
@@ -51,13 +45,14 @@ def _activation(name: str, spec) -> dict:
         "formula": spec.formula,
         "derivative": spec.derivative,
         "elementwise": spec.elementwise,
+        "code": spec.code,
     }
 
 
 def _optimizer(name: str, spec) -> dict:
     params = []
-    for param in OPTIMIZER_PARAMS[name]:
-        entry = {"name": param, "default": spec.defaults.get(param)}
+    for param, default in spec.defaults.items():  # the hyper-parameters it takes
+        entry = {"name": param, "default": default}
         if param in BOUNDS:
             entry.update(BOUNDS[param].describe())
         params.append(entry)
@@ -96,6 +91,10 @@ def catalog(settings: Settings) -> dict:
             for name, kind in DATASETS.items()
         ],
         "features": [{"name": name, "labels": labels("feature", name)} for name in FEATURES],
+        "initializers": [
+            {"name": name, "labels": labels("initializer", name)} for name in INITIALIZERS
+        ],
+        "dtypes": [{"name": name, "labels": labels("dtype", name)} for name in DTYPES],
         "regularizations": [
             {"name": name, "labels": labels("regularization", name)} for name in ("l1", "l2")
         ],

@@ -4,6 +4,7 @@ from app.core.config import get_settings
 from app.engine.activations import ACTIVATIONS
 from app.engine.datasets import DATASETS, FEATURES
 from app.engine.losses import LOSSES
+from app.engine.network import DTYPES, INITIALIZERS
 from app.engine.optimizers import BOUNDS, OPTIMIZERS
 
 URL = "/api/v1/catalog"
@@ -17,6 +18,8 @@ def test_every_registry_entry_is_listed_with_labels_in_both_languages(client):
         "optimizers": OPTIMIZERS,
         "datasets": DATASETS,
         "features": FEATURES,
+        "initializers": INITIALIZERS,
+        "dtypes": DTYPES,
     }
     for kind, registry in registries.items():
         assert [e["name"] for e in data[kind]] == list(registry), kind
@@ -29,6 +32,13 @@ def test_every_registry_entry_is_listed_with_labels_in_both_languages(client):
     assert spiral["labels"] == {"en": "Spiral", "zh": "螺旋"} and spiral["classes"] == 2
     leaky = next(a for a in data["activations"] if a["name"] == "leaky_relu")
     assert leaky["params"][0]["name"] == "alpha" and leaky["params"][0]["default"] == 0.2
+    assert leaky["code"] == ACTIVATIONS["leaky_relu"].code and "leaky_relu" in leaky["code"]
+    # An optimizer's parameters are the ones its registry entry takes, with their defaults.
+    for entry in data["optimizers"]:
+        defaults = OPTIMIZERS[entry["name"]].defaults
+        assert {p["name"]: p["default"] for p in entry["params"]} == defaults, entry["name"]
+    rmsprop = next(o for o in data["optimizers"] if o["name"] == "rmsprop")
+    assert [p["name"] for p in rmsprop["params"]] == ["learning_rate", "rho", "momentum", "epsilon"]
 
 
 def test_limits_are_the_settings(client):

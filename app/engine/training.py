@@ -47,6 +47,9 @@ class TrainState:
 class TrainResult:
     state: TrainState
     history: list[dict]
+    # ∂L/∂W and ∂L/∂b of the data loss on the whole training set at the final state.
+    grad_weights: list[np.ndarray]
+    grad_biases: list[np.ndarray]
 
 
 def loop_cache():
@@ -207,7 +210,14 @@ def make_loop(depth: int, dtype, xla: bool):
             chunk,
             (tf.constant(0), iterations, theta, slot_0, slot_1, dead, batches, history, 1),
         )
-        return theta, slot_0, slot_1, dead, iterations, history
+        # The data loss's gradient on the whole training set where the run ends (what a
+        # frame draws on the edges), from the same verb as the steps.
+        weights, biases = unpack_params(theta, sizes, depth, layout)
+        whole = tf.where(is_sum, tf.ones([], dtype), tf.cast(n, dtype))
+        args = (weights, biases, codes, act_params)
+        final = core.gradients(args, x, t, loss, whole, params_only=True)
+        grad = pack(final["dW"] + final["db"])
+        return theta, slot_0, slot_1, dead, iterations, history, grad
 
     spec = tf.TensorSpec
     vector = spec([None], dtype)
@@ -333,7 +343,7 @@ def train(
     dead = state.dead or [np.zeros_like(w) for w in state.weights]
     dead = flat_params([np.asarray(d) > 0 for d in dead], [np.zeros_like(b) for b in state.biases])
     with np.errstate(over="ignore"):
-        theta, out_0, out_1, out_dead, iterations, history = loop(
+        theta, out_0, out_1, out_dead, iterations, history, grad = loop(
             tf.constant(x, dtype),
             tf.constant(t, dtype),
             tf.constant(x_test, dtype),
@@ -375,8 +385,12 @@ def train(
         int(iterations),
         dead_out if regularization == "l1" or state.dead else None,
     )
+    grads = unpack(grad.numpy().astype(float), shapes)
     return TrainResult(
-        new_state, [_history_entry(row, accuracy, n_test=len(x_test)) for row in history.numpy()]
+        new_state,
+        [_history_entry(row, accuracy, n_test=len(x_test)) for row in history.numpy()],
+        grads[:depth],
+        grads[depth:],
     )
 
 
@@ -438,12 +452,3 @@ def predict(net: Network, weights, biases, x: np.ndarray) -> list[np.ndarray]:
     )
     outs = unpack(packed.numpy().astype(float), [(len(x), n) for n in net.sizes[1:]])
     return [x] + outs
-
-
-def gradients(net: Network, weights, biases, x, t, loss: Loss, from_logits, reduction):
-    """∂L/∂W and ∂L/∂b of the data loss on (x, t) at the given parameters (one tape)."""
-    from app.engine.backprop import tape_pass
-
-    at = Network(net.sizes, net.activations, list(weights), list(biases), net.dtype)
-    out = tape_pass(at, np.asarray(x, float), np.asarray(t, float), loss, from_logits, reduction)
-    return out["dW"], out["db"]

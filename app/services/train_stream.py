@@ -92,6 +92,7 @@ class StreamRun:
         else:
             self.state = state_from(req, run.net, run.optimizer)
         self.req, self.run = req, run
+        self.setup = self._setup()  # the same for every frame of this run
 
     def steps_for(self, unit: str, count: int = 1, run=None) -> int:
         """Updates in ``count`` of ``unit`` (an epoch is one pass over the training set)."""
@@ -162,7 +163,7 @@ class StreamRun:
         )
         self.state = result.state
         last = result.history[-1]
-        grad_w, grad_b = training.gradients(self.run, self.state)
+        grad_w, grad_b = result.grad_weights, result.grad_biases
         grids = training.grids(
             self.run,
             self.state,
@@ -185,7 +186,7 @@ class StreamRun:
                 "biases": [round_sig(g) for g in grad_b],
             },
             "per_frame": {"count": self.frame.per_frame, "unit": self.frame.unit},
-            **self._setup(),
+            **self.setup,
         }
         if "boundary" in grids:
             frame["boundary"] = {"n": req.boundary_resolution, **quantize(grids["boundary"]["z"])}

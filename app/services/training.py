@@ -140,16 +140,6 @@ def train(
     )  # fmt: skip
 
 
-def gradients(run: PreparedRun, state: training.TrainState):
-    """∂L/∂W and ∂L/∂b of the data loss on the whole training set at ``state``."""
-    req, data = run.req, run.data
-    with np.errstate(all="ignore"):
-        return training.gradients(
-            run.net, state.weights, state.biases, data.x, data.t, run.loss,
-            req.from_logits, req.reduction,
-        )  # fmt: skip
-
-
 def grids(run: PreparedRun, state, resolution: int, neuron_resolution: int | None) -> dict:
     """The output over a grid of the 2-D input plane, and (with ``neuron_resolution``)
     every unit's output over a coarser grid, from ONE forward pass over both grids."""
@@ -197,7 +187,7 @@ def http_response(req: TrainRequest, settings: Settings) -> dict:
     elapsed = time.perf_counter() - started
     neuron_resolution = req.neuron_grid_resolution if req.neuron_grids else None
     extras = {
-        "gradients": gradients(run, result.state),
+        "gradients": (result.grad_weights, result.grad_biases),
         **grids(run, result.state, req.boundary_resolution, neuron_resolution),
         "steps": req.steps,
         "start_iteration": result.state.iterations - req.steps,

@@ -59,6 +59,14 @@ export function pyFloat(value, dtype = "float32") {
   return Number.isInteger(number) ? number.toFixed(1) : text;
 }
 
+/** A Python format string (a catalog entry's `code`, e.g. "alpha={alpha!r}") with its fields
+ * filled in as Python prints those numbers (repr of a float: 0.2, 1e-07). */
+export function pyFormat(template, values) {
+  return template.replace(/\{\{|\}\}|\{(\w+)(?:![rs])?\}/g, (match, name) =>
+    name === undefined ? match[0] : pyFloat(values[name], "float64"),
+  );
+}
+
 const fractionDigits = (text) => (text.split(".")[1] || "").length;
 
 /** toExponential, but a tie rounds to the even digit (as NumPy does), not away from zero. */

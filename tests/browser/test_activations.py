@@ -67,3 +67,21 @@ def test_chinese_page(page):
     expect(page.locator("#act-at tbody tr")).to_have_count(1)
     assert plot_traces(page, "act-plot") == 2
     assert "[−3, 3] 之外" in page.locator("main").inner_text()
+
+
+def test_code_printout_is_the_catalogs_tensorflow_code_with_the_parameters_used(page, client):
+    activations = {a["name"]: a for a in client.get("/api/v1/catalog").json()["activations"]}
+    page.goto("/activations?lang=en")
+    expect(page.locator("#act-at tbody tr")).to_have_count(1)
+    page.click("#act-preset-leaky")
+    code = page.locator("#act-code")
+    expect(code).to_contain_text("alpha=0.2")  # the preset keeps the registry's default
+    page.fill("#act-alpha", "0.1")
+    expect(code).to_contain_text("f = lambda z: tf.nn.leaky_relu(z, alpha=0.1)")
+    assert "    y = f(a)" in code.inner_text()
+    page.fill("#act-alpha", "0.05")
+    expect(code).to_contain_text("alpha=0.05")  # Python's repr, not 0.05000000074505806
+    page.uncheck("#act-pick-leaky_relu")
+    page.check("#act-pick-tanh")
+    expect(code).to_contain_text(f"    y = {activations['tanh']['code']}(a)")
+    assert "lambda" not in code.inner_text()

@@ -6,7 +6,7 @@ import { getJSON } from "../api.js";
 import { drawLines } from "../charts/lines.js";
 import { catalog, debounce, fmt, labelOf, setControls } from "../helpers.js";
 import { t } from "../i18n.js";
-import { npArray, numberOf, pyFloat, renderer, setMathML, setText } from "../lesson.js";
+import { npArray, numberOf, pyFloat, pyFormat, renderer, setMathML, setText } from "../lesson.js";
 import { defineState } from "../urlstate.js";
 
 const DEFAULTS = { names: ["sigmoid"], start: -6, stop: 6, num: 241, alpha: 0.2, threshold: 0.05, dtype: "float32", second: false, z: 2 };
@@ -36,7 +36,7 @@ const el = {
   z: $("act-z"),
 };
 let infos = []; // GET /api/v1/activations: each one's formulas
-let choices = []; // the catalog's activations: names and labels
+let choices = []; // the catalog's activations: names, labels and TensorFlow code
 let urlState = null;
 
 const checked = () => [...document.querySelectorAll("#act-choices input:checked")].map((box) => box.value);
@@ -138,10 +138,15 @@ function showValues(names, curves, dtype, second) {
     body.append(row);
   }
   const first = curves[0];
-  const fn = { sigmoid: "tf.sigmoid", tanh: "tf.tanh", relu: "tf.nn.relu", leaky_relu: "tf.nn.leaky_relu", softplus: "tf.nn.softplus", elu: "tf.nn.elu", selu: "tf.nn.selu", gelu: "tf.nn.gelu", swish: "tf.nn.silu", linear: "tf.identity" }[first.name];
+  // The catalog's TensorFlow expression with the parameters the API used; a vector-valued
+  // function's curve is not what this code would print, so it gets none.
+  const entry = choices.find((a) => a.name === first.name);
+  const code = entry?.elementwise ? pyFormat(entry.code, first.params) : "";
+  const fn = code.startsWith("lambda") ? "f" : code;
   const arr = (values) => `[${npArray(values, dtype).join(" ")}]`;
-  $("act-code").textContent = fn
+  $("act-code").textContent = code
     ? [
+        ...(fn === code ? [] : [`f = ${code}`]),
         `a = tf.linspace(${pyFloat(numberOf(el.start), dtype)}, ${pyFloat(numberOf(el.stop), dtype)}, ${n})`,
         "with tf.GradientTape() as tape:",
         "    tape.watch(a)",

@@ -11,15 +11,15 @@ import { defineState } from "../urlstate.js";
 const $ = (id) => document.getElementById(id);
 const COLORS = { a: "#dc2626", b: "#2563eb" };
 const METRICS = ["grad_W_norm", "delta_norm"];
-const INITIALIZERS = ["glorot_uniform", "he_normal", "random_normal", "ones", "zeros"];
 
-/** The page's URL state: sizes bounded by the API's limits, activations from its registry. */
-function stateTable({ activations, limits }) {
+/** The page's URL state: sizes bounded by the API's limits, activations and initialisers from
+ * its registries. */
+function stateTable({ activations, initializers, limits }) {
   const config = (activation, init) => ({
     type: "object",
     props: [
       { name: "activation", type: "enum", values: activations.filter((a) => a.elementwise).map((a) => a.name), default: activation },
-      { name: "init", type: "enum", values: INITIALIZERS, default: init },
+      { name: "init", type: "enum", values: initializers.map((i) => i.name), default: init },
     ],
     default: { activation, init },
   });
@@ -183,9 +183,9 @@ async function start() {
   const table = Object.fromEntries(urlState.props.map((prop) => [prop.name, prop]));
   for (const name of ["depth", "width", "batch"]) inputs[name].max = String(table[name].max);
   for (const key of ["a", "b"]) {
-    const [activation, init] = table[key].props;
+    const [activation] = table[key].props;
     fillSelect($(`gf-${key}-activation`), answer.activations.filter((a) => activation.values.includes(a.name)));
-    fillSelect($(`gf-${key}-init`), init.values);
+    fillSelect($(`gf-${key}-init`), answer.initializers);
   }
   writeControls(urlState.read());
   const later = debounce(update, 250);

@@ -16,8 +16,8 @@ const $ = (id) => document.getElementById(id);
 const PLAY_INTERVAL_MS = 1400;
 const DEFAULT_PRESET = "multilayer_232";
 
-let config = null; // GET /api/v1/network/config: presets, initializers, dtypes
-let reg = null; // GET /api/v1/catalog: activations, losses (names and labels), limits
+let config = null; // GET /api/v1/network/config: the presets
+let reg = null; // GET /api/v1/catalog: activations, losses, initializers, dtypes, limits
 let urlState = null;
 let state = null;
 let result = null;
@@ -67,9 +67,9 @@ function stateTable() {
     json("activations"),
     json("weights"),
     json("biases"),
-    { name: "init", type: "enum", values: config.initializers, default: "glorot_uniform" },
+    { name: "init", type: "enum", values: names(reg.initializers), default: "glorot_uniform" },
     { name: "seed", type: "int", min: 0, default: 0 },
-    { name: "dtype", type: "enum", values: config.dtypes, default: "float32" },
+    { name: "dtype", type: "enum", values: names(reg.dtypes), default: "float32" },
     { name: "loss", type: "enum", values: names(reg.losses), default: "mse" },
     { name: "from_logits", type: "bool", default: false },
     { name: "reduction", type: "enum", values: ["mean", "sum"], default: "mean" },
@@ -981,8 +981,8 @@ async function main() {
   }
   urlState = stateTable();
   fillSelect($("nv-loss"), reg.losses);
-  fillSelect($("nv-init"), config.initializers);
-  fillSelect($("nv-dtype"), config.dtypes);
+  fillSelect($("nv-init"), reg.initializers);
+  fillSelect($("nv-dtype"), reg.dtypes);
   for (const preset of config.presets) {
     $("nv-preset").append(el("option", { value: preset.id, textContent: t(`network.preset_${preset.id}`) }));
   }

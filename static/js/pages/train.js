@@ -15,9 +15,10 @@ import { decodeFrame, frameFromHttp } from "./train_frames.js";
 
 const $ = (id) => document.getElementById(id);
 const SPEEDS = ["epoch", 1, 5, 20, 100, 500];
-// The builder's own caps (Playground's): a network that fits the panel.
-const MAX_HIDDEN = 6;
-const MAX_UNITS = 8;
+// The page's own caps, as Playground's: a network that fits the panel, a test split that leaves
+// data to train on, penalty rates and custom targets in a sensible range. The state table takes
+// the tighter of each and the API's limit.
+const CAPS = { hiddenLayers: 6, units: 8, testFraction: 0.9, penaltyRate: 10, targets: 64 };
 const BOUNDARY_RES = 40;
 const TILE_RES = 20;
 const STREAM_URL = "/api/v1/train/stream";
@@ -29,34 +30,55 @@ const entry = (kind, name) => reg[kind].find((item) => item.name === name);
 const names = (items) => items.map((item) => item.name);
 const classesOf = (dataset) => entry("datasets", dataset)?.classes ?? null; // null: own data
 
-/** The page's URL state, declared once: every field's type, bounds and default. */
+// ---- the optimizer's hyper-parameters: fields, defaults and bounds from its registry entry
+
+// URL keys and element ids older than the catalog; any other parameter is keyed by its name.
+const PARAM_KEYS = { learning_rate: "lr", beta_1: "beta1", beta_2: "beta2" };
+const paramKey = (name) => PARAM_KEYS[name] ?? name;
+const paramId = (name) => `tr-${paramKey(name).replaceAll("_", "-")}`;
+const isFlag = (param) => typeof param.default === "boolean";
+
+/** Every optimizer parameter once, in registry order (each has a field on the page). */
+const optimizerParams = () => [...new Map(reg.optimizers.flatMap((o) => o.params).map((p) => [p.name, p])).values()];
+
+/** The chosen optimizer's hyper-parameters from `given` (a missing or out-of-bounds value is the
+ * registry's default); the fields of parameters it does not have are null. */
+function optimizerValues(name, given = {}) {
+  const optimizer = entry("optimizers", name);
+  const own = defineState(
+    optimizer.params.map((p) => ({ name: paramKey(p.name), ...(isFlag(p) ? { type: "bool" } : bounds(optimizer, p.name)), default: p.default })),
+  );
+  return { ...noParams(), ...own.clean(given) };
+}
+
+const noParams = () => Object.fromEntries(optimizerParams().map((p) => [paramKey(p.name), null]));
+
+/** The page's URL state, declared once: every field's type, bounds and default (an optimizer's
+ * parameters are checked against its own entry by optimizerValues). */
 function stateTable() {
   const { limits } = reg;
+  const units = { type: "int", min: 1, max: Math.min(CAPS.units, limits.max_units) };
+  const hiddenLayers = Math.min(CAPS.hiddenLayers, limits.max_layers - 1); // max_layers counts the output
   const noise = Math.min(...reg.datasets.map((d) => bounds(d, "noise").max));
   return defineState([
     { name: "dataset", type: "enum", values: [...names(reg.datasets), "custom"], default: "circle" },
     { name: "samples", type: "int", min: 4, max: limits.max_samples, default: 500 },
     { name: "noise", type: "number", min: 0, max: noise, default: 0 },
-    { name: "testFraction", type: "number", min: 0, max: 0.9, default: 0.5 },
+    { name: "testFraction", type: "number", min: 0, max: CAPS.testFraction, default: 0.5 },
     { name: "dataSeed", ...SEED },
     { name: "features", type: "array", of: { type: "enum", values: names(reg.features) }, dropBad: true, unique: true, minLength: 1, default: ["x1", "x2"] },
-    { name: "hidden", type: "array", of: { type: "int", min: 1, max: MAX_UNITS }, maxLength: MAX_HIDDEN, default: [4, 2] },
+    { name: "hidden", type: "array", of: units, maxLength: hiddenLayers, default: [4, 2] },
     { name: "activation", type: "enum", values: names(hiddenActivations()), default: "tanh" },
     { name: "output", type: "enum", values: names(reg.activations), default: "tanh" },
     { name: "loss", type: "enum", values: names(reg.losses), default: "mse" },
     { name: "seed", ...SEED },
-    { name: "dtype", type: "enum", values: ["float32", "float64"], default: "float32" },
+    { name: "dtype", type: "enum", values: names(reg.dtypes), default: "float32" },
     { name: "optimizer", type: "enum", values: names(reg.optimizers), default: "sgd" },
-    { name: "lr", ...bounds(entry("optimizers", "sgd"), "learning_rate"), default: 0.03 },
-    { name: "momentum", ...bounds(entry("optimizers", "momentum"), "momentum"), default: 0.9 },
-    { name: "beta1", ...bounds(entry("optimizers", "adam"), "beta_1"), default: 0.9 },
-    { name: "beta2", ...bounds(entry("optimizers", "adam"), "beta_2"), default: 0.999 },
-    { name: "rho", ...bounds(entry("optimizers", "rmsprop"), "rho"), default: 0.9 },
-    { name: "nesterov", type: "bool", default: false },
+    ...optimizerParams().map((p) => ({ name: paramKey(p.name), type: "json", default: null })),
     { name: "batch", type: "int", min: 1, max: limits.max_samples, nullable: true, default: 10 },
-    { name: "l2", type: "number", min: 0, max: 10, default: 0 },
+    { name: "l2", type: "number", min: 0, max: CAPS.penaltyRate, default: 0 },
     { name: "reg", type: "enum", values: names(reg.regularizations), nullable: true, default: null },
-    { name: "regRate", type: "number", min: 0, max: 10, default: 0 },
+    { name: "regRate", type: "number", min: 0, max: CAPS.penaltyRate, default: 0 },
     { name: "trainBiases", type: "bool", default: true },
     { name: "unit", type: "enum", values: ["update", "epoch"], default: "update" },
     { name: "speed", type: "enum", values: SPEEDS, default: "epoch" },
@@ -68,7 +90,7 @@ function stateTable() {
       props: [
         { name: "text", type: "string", maxLength: 20000, default: "" },
         { name: "format", type: "enum", values: ["csv", "json"], default: "csv" },
-        { name: "targets", type: "int", min: 1, max: 64, default: 1 },
+        { name: "targets", ...units, max: Math.min(CAPS.targets, limits.max_units), default: 1 },
       ],
       default: { text: "", format: "csv", targets: 1 },
     },
@@ -79,6 +101,7 @@ function stateTable() {
 const hiddenActivations = () => reg.activations.filter((a) => a.elementwise);
 
 let urlState = null;
+const field = (name) => urlState.props.find((prop) => prop.name === name); // a state table entry
 let settings = null;
 let recipes = {};
 let custom = null; // parsed user data: {inputs, targets}
@@ -110,12 +133,11 @@ function toControls() {
   set("tr-seed", s.seed);
   set("tr-dtype", s.dtype);
   set("tr-optimizer", s.optimizer);
-  set("tr-lr", s.lr);
-  set("tr-momentum", s.momentum);
-  set("tr-beta1", s.beta1);
-  set("tr-beta2", s.beta2);
-  set("tr-rho", s.rho);
-  $("tr-nesterov").checked = s.nesterov;
+  for (const param of optimizerParams()) {
+    const value = s[paramKey(param.name)];
+    if (isFlag(param)) $(paramId(param.name)).checked = Boolean(value);
+    else set(paramId(param.name), value ?? "");
+  }
   set("tr-batch", s.batch ?? "");
   set("tr-l2", s.l2);
   set("tr-reg", s.reg ?? "");
@@ -149,12 +171,10 @@ function fromControls() {
   s.seed = n("tr-seed");
   s.dtype = $("tr-dtype").value;
   s.optimizer = $("tr-optimizer").value;
-  s.lr = n("tr-lr");
-  s.momentum = n("tr-momentum");
-  s.beta1 = n("tr-beta1");
-  s.beta2 = n("tr-beta2");
-  s.rho = n("tr-rho");
-  s.nesterov = $("tr-nesterov").checked;
+  const shown = Object.fromEntries(
+    entry("optimizers", s.optimizer).params.map((p) => [paramKey(p.name), isFlag(p) ? $(paramId(p.name)).checked : n(paramId(p.name))]),
+  );
+  Object.assign(s, noParams(), shown); // as typed: the API names a value out of bounds
   s.batch = $("tr-batch").value === "" ? null : n("tr-batch");
   s.l2 = n("tr-l2");
   s.reg = $("tr-reg").value || null;
@@ -187,6 +207,7 @@ function outputUnits() {
 }
 
 function renderLayers() {
+  const { max: maxUnits } = field("hidden").of;
   const box = $("tr-layers");
   box.replaceChildren();
   settings.hidden.forEach((units, i) => {
@@ -197,23 +218,27 @@ function renderLayers() {
     const input = document.createElement("input");
     input.type = "number";
     input.min = "1";
-    input.max = String(MAX_UNITS);
+    input.max = String(maxUnits);
     input.value = String(units);
     input.addEventListener("change", () => {
-      settings.hidden[i] = Math.min(MAX_UNITS, Math.max(1, Math.round(Number(input.value)) || 1));
+      settings.hidden[i] = Math.min(maxUnits, Math.max(1, Math.round(Number(input.value)) || 1));
       input.value = String(settings.hidden[i]);
       changed("restart");
     });
     div.append(name, input);
     box.append(div);
   });
-  $("tr-add-layer").disabled = settings.hidden.length >= MAX_HIDDEN;
+  $("tr-add-layer").disabled = settings.hidden.length >= field("hidden").maxLength;
   $("tr-remove-layer").disabled = settings.hidden.length === 0;
 }
 
+/** Show the chosen optimizer's parameters (and only those), bounded as its registry entry says. */
 function showOptimizerFields() {
-  for (const label of document.querySelectorAll("[data-for]")) {
-    label.hidden = !label.dataset.for.split(" ").includes(settings.optimizer);
+  const optimizer = entry("optimizers", settings.optimizer);
+  for (const label of document.querySelectorAll("label[data-param]")) {
+    const param = optimizer.params.find((p) => p.name === label.dataset.param);
+    label.hidden = !param;
+    if (param && !isFlag(param)) Object.assign($(paramId(param.name)), { min: String(param.min), max: String(param.max) });
   }
 }
 
@@ -259,7 +284,7 @@ function useRecipe() {
   if (!recipe) return;
   Object.assign(settings, {
     features: recipe.features.slice(), hidden: recipe.hidden.slice(), activation: recipe.activation,
-    optimizer: recipe.optimizer, lr: recipe.lr, batch: recipe.batch,
+    optimizer: recipe.optimizer, ...optimizerValues(recipe.optimizer), lr: recipe.lr, batch: recipe.batch,
   });
   fitOutputToData();
   toControls();
@@ -277,13 +302,10 @@ function batchSize() {
   return s.batch === null || s.batch >= train ? null : s.batch;
 }
 
+/** The optimizer as /train takes it: its name and each of its registry entry's parameters. */
 function optimizerSpec() {
-  const s = settings;
-  const optimizer = { name: s.optimizer, learning_rate: s.lr };
-  if (s.optimizer === "momentum") Object.assign(optimizer, { momentum: s.momentum, nesterov: s.nesterov });
-  if (s.optimizer === "rmsprop") Object.assign(optimizer, { momentum: s.momentum, rho: s.rho });
-  if (s.optimizer === "adam") Object.assign(optimizer, { beta_1: s.beta1, beta_2: s.beta2 });
-  return optimizer;
+  const { params } = entry("optimizers", settings.optimizer);
+  return { name: settings.optimizer, ...Object.fromEntries(params.map((p) => [p.name, settings[paramKey(p.name)]])) };
 }
 
 /** A /train body for the current setup (without steps). */
@@ -669,9 +691,10 @@ function adoptImported(body) {
   if (acts.length) s.activation = pick(name(acts[0]), names(hiddenActivations()), s.activation);
   s.output = pick(name(acts[acts.length - 1]), names(reg.activations), s.output);
   s.loss = pick(body.loss, names(reg.losses), s.loss);
-  s.dtype = pick(body.dtype, ["float32", "float64"], s.dtype);
-  s.lr = body.optimizer?.learning_rate ?? s.lr;
+  s.dtype = pick(body.dtype, names(reg.dtypes), s.dtype);
   s.optimizer = pick(body.optimizer?.name, names(reg.optimizers), s.optimizer);
+  const given = Object.entries(body.optimizer ?? {}).map(([name, value]) => [paramKey(name), value]);
+  Object.assign(s, optimizerValues(s.optimizer, Object.fromEntries(given)));
   s.batch = body.batch_size ?? null;
   s.l2 = body.l2 ?? 0;
   s.reg = pick(body.regularization, names(reg.regularizations), null);
@@ -709,6 +732,7 @@ function buildControls() {
   fillSelect($("tr-activation"), hiddenActivations());
   fillSelect($("tr-output"), reg.activations);
   fillSelect($("tr-loss"), reg.losses);
+  fillSelect($("tr-dtype"), reg.dtypes);
   fillSelect($("tr-optimizer"), reg.optimizers);
   fillSelect($("tr-reg"), [{ name: "", labels: { [lang]: t("train.reg_none") } }, ...reg.regularizations]);
   const boxes = document.querySelector(".tr-features");
@@ -718,19 +742,50 @@ function buildControls() {
     label.append(box, ` ${labelOf(feature)}`);
     boxes.append(label);
   }
-  const table = Object.fromEntries(urlState.props.map((prop) => [prop.name, prop]));
-  const limit = (id, prop) => Object.assign($(id), { min: String(table[prop].min), max: String(table[prop].max) });
-  limit("tr-samples", "samples");
-  limit("tr-noise", "noise");
-  limit("tr-batch", "batch");
-  limit("tr-lr", "lr");
+  const limit = (id, { min, max }) => Object.assign($(id), { min: String(min), max: String(max) });
+  for (const [id, name] of [["tr-samples", "samples"], ["tr-noise", "noise"], ["tr-batch", "batch"], ["tr-test-fraction", "testFraction"], ["tr-l2", "l2"], ["tr-reg-rate", "regRate"]]) {
+    limit(id, field(name));
+  }
+  limit("tr-custom-targets", field("custom").props.find((prop) => prop.name === "targets"));
+  buildOptimizerFields();
+}
+
+/** A field for each optimizer parameter the template has none for (it has the learning rate's). */
+function buildOptimizerFields() {
+  const before = $("tr-train-biases").closest("label");
+  for (const param of optimizerParams()) {
+    if ($(paramId(param.name))) continue;
+    const input = Object.assign(document.createElement("input"), { id: paramId(param.name) });
+    const label = document.createElement("label");
+    const text = t(`train.param_${param.name}`);
+    const name = text === `train.param_${param.name}` ? param.name : text;
+    if (isFlag(param)) {
+      input.type = "checkbox";
+      label.className = "tr-check";
+      label.append(input, ` ${name}`);
+    } else {
+      Object.assign(input, { type: "number", step: "any" });
+      label.append(`${name} `, input);
+    }
+    label.dataset.param = param.name;
+    before.before(label);
+  }
 }
 
 function wire() {
   const on = (id, handler) => $(id).addEventListener("change", handler);
-  for (const id of ["tr-samples", "tr-test-fraction", "tr-data-seed", "tr-activation", "tr-output", "tr-loss", "tr-seed", "tr-dtype", "tr-train-biases", "tr-optimizer", "tr-momentum", "tr-beta1", "tr-beta2", "tr-rho", "tr-nesterov"]) {
+  for (const id of ["tr-samples", "tr-test-fraction", "tr-data-seed", "tr-activation", "tr-output", "tr-loss", "tr-seed", "tr-dtype", "tr-train-biases"]) {
     on(id, () => changed("restart"));
   }
+  for (const param of optimizerParams()) {
+    if (paramId(param.name) !== "tr-lr") on(paramId(param.name), () => changed("restart"));
+  }
+  on("tr-optimizer", () => {
+    // A new optimizer starts from its own defaults (plain SGD keeps momentum 0).
+    Object.assign(settings, { optimizer: $("tr-optimizer").value }, optimizerValues($("tr-optimizer").value));
+    toControls();
+    changed("restart");
+  });
   on("tr-lr", () => changed("live", { learning_rate: Number($("tr-lr").value) }));
   on("tr-l2", () => changed("live", { l2: Number($("tr-l2").value) }));
   const regularization = () => ({ regularization: $("tr-reg").value || null, regularization_rate: Number($("tr-reg-rate").value) });
@@ -770,7 +825,7 @@ function wire() {
     });
   }
   $("tr-add-layer").addEventListener("click", () => {
-    if (settings.hidden.length < MAX_HIDDEN) settings.hidden.push(2);
+    if (settings.hidden.length < field("hidden").maxLength) settings.hidden.push(2);
     renderLayers();
     changed("restart");
   });
@@ -830,6 +885,7 @@ async function main() {
   recipes = recipeBook;
   urlState = stateTable();
   settings = urlState.read();
+  Object.assign(settings, optimizerValues(settings.optimizer, settings));
   buildControls();
   if (settings.dataset === "custom") {
     if (settings.custom.text) {

@@ -16,6 +16,7 @@ that is already traced; ``warm`` builds them in the background after start-up (t
 lifespan), shallow networks first, so even a first request rarely waits for a trace.
 """
 
+import gc
 import math
 import threading
 from collections.abc import Callable
@@ -96,6 +97,10 @@ class GraphCache:
                     with self._lock:
                         self._graphs[key] = graph
                         self.builds += 1
+                    # A traced graph is hundreds of thousands of Python objects that live as
+                    # long as the process: move them out of the cyclic GC's reach, or every
+                    # full collection rescans them all (a pause of 0.4 s and more).
+                    gc.freeze()
         return graph
 
     def warm(self, depths=None, dtypes=None, stop: threading.Event | None = None) -> int:

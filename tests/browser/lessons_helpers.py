@@ -1,8 +1,16 @@
 """Helpers shared by the lesson pages' browser tests."""
 
+import base64
+import json
 import time
 
 import numpy as np
+
+
+def state_hash(state: dict) -> str:
+    """A page's URL state as its link carries it (urlstate.js: #s=<base64url JSON>)."""
+    raw = json.dumps(state, separators=(",", ":")).encode()
+    return "#s=" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def py_float(value: float) -> str:

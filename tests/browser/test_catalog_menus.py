@@ -1,19 +1,15 @@
 """The pages' menus are the catalog's lists (names in order, labels in the page's language),
 their URL state is cleaned by its declared table, and one render signal counts every draw."""
 
-import base64
 import json
 
 import pytest
 
+from tests.browser.lessons_helpers import state_hash
+
 pytestmark = pytest.mark.browser
 
 RENDERED = "body[data-render-count]"
-
-
-def state_hash(state: dict) -> str:
-    raw = json.dumps(state, separators=(",", ":")).encode()
-    return "#s=" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def options(page, selector: str) -> list[list[str]]:

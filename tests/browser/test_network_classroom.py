@@ -2,13 +2,13 @@
 keyboard, one notation, phones, no clipped or overlapping labels, and a live region. Every
 number the page shows is compared with the API's answer for the same state."""
 
-import base64
 import json
 import re
 import time
 
 import pytest
 
+from tests.browser.lessons_helpers import state_hash
 from tests.browser.test_network import (
     NUMBER,
     UI_ONLY,
@@ -50,11 +50,6 @@ WIDE = {
     "loss": "mse",
     "learning_rate": 0.5,
 }
-
-
-def state_hash(state: dict) -> str:
-    raw = json.dumps(state, separators=(",", ":")).encode()
-    return "#s=" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def poll(page, script: str, done, timeout: float = 20.0):

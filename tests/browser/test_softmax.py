@@ -1,9 +1,12 @@
 """/softmax in headless Chromium: bars and the Jacobian heatmap equal the API's answer."""
 
+import base64
+import json
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.lessons_helpers import accept_logged_422, plot_traces, py_float
+from tests.browser.lessons_helpers import accept_logged_422, plot_traces, py_float, state_hash
 
 pytestmark = pytest.mark.browser
 
@@ -72,3 +75,23 @@ def test_chinese_page(page):
     expect(page.locator("h1")).to_have_text("Softmax 及其雅可比矩阵")
     expect(page.locator("#sm-table tbody tr:nth-child(2) td")).to_have_count(3)
     assert plot_traces(page, "sm-jacobian") == 1
+
+
+def test_a_link_reopens_its_logits_and_a_bad_dtype_falls_back(page):
+    link = state_hash({"logits": "1, 2", "dtype": "float64"})
+    with page.expect_request("**/api/v1/softmax") as request:
+        page.goto("/softmax?lang=en" + link)
+    assert json.loads(request.value.post_data) == {"logits": [1, 2], "dtype": "float64"}
+    expect(page.locator("#sm-logits")).to_have_value("1, 2")
+    expect(page.locator("#sm-dtype")).to_have_value("float64")
+    expect(page.locator("#sm-table tbody tr:nth-child(2) td")).to_have_count(2)
+    page.goto("about:blank")  # a new load: the hash alone would not reload the page
+    bad = state_hash({"logits": "3, 4, 5", "dtype": "float16", "extra": 1})
+    page.goto("/softmax?lang=en" + bad)
+    expect(page.locator("#sm-table tbody tr:nth-child(2) td")).to_have_count(3)
+    expect(page.locator("#sm-dtype")).to_have_value("float32")
+    encoded = page.url.split("#s=")[1]
+    written = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    assert written == {"logits": "3, 4, 5", "dtype": "float32"}  # cleaned: "extra" dropped
+    page.click("#sm-reset")
+    expect(page.locator("#sm-logits")).to_have_value("2, 1, 0.1")

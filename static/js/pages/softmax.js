@@ -7,14 +7,20 @@
 import { postJSON } from "../api.js";
 import { drawBars } from "../charts/bars.js";
 import { drawHeatmap } from "../charts/heatmap.js";
+import { setControls } from "../helpers.js";
 import { t } from "../i18n.js";
 import { debounce, numberList, pyFloat, renderer } from "../lesson.js";
-import { readState, writeState } from "../urlstate.js";
+import { defineState } from "../urlstate.js";
 
-const EXAMPLE = { logits: "2, 1, 0.1", dtype: "float32" };
 const $ = (id) => document.getElementById(id);
 const logitsInput = $("sm-logits");
 const dtypeSelect = $("sm-dtype");
+/** The URL state: the logits as typed (the API names a bad entry) and a dtype on the menu. The
+ * page needs no catalog for it, so its first request starts at once. */
+const urlState = defineState([
+  { name: "logits", type: "string", default: "2, 1, 0.1" },
+  { name: "dtype", type: "enum", values: [...dtypeSelect.options].map((option) => option.value), default: "float32" },
+]);
 // The Plotly bundle is a deferred script: if it has not run yet, it has by DOMContentLoaded.
 const plotlyLoaded = new Promise((resolve) => {
   if (window.Plotly) resolve();
@@ -24,9 +30,7 @@ const plotlyLoaded = new Promise((resolve) => {
 const nextPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
 
 function load(state) {
-  const s = { ...EXAMPLE, ...state };
-  logitsInput.value = String(s.logits);
-  dtypeSelect.value = s.dtype === "float64" ? "float64" : "float32";
+  setControls({ logits: logitsInput, dtype: dtypeSelect }, state);
 }
 
 function showTable(z, p, dtype) {
@@ -59,7 +63,7 @@ function showTable(z, p, dtype) {
 const render = renderer(async (stillLatest, signal) => {
   const logits = numberList(logitsInput.value);
   const dtype = dtypeSelect.value;
-  writeState({ logits: logitsInput.value, dtype });
+  urlState.write({ logits: logitsInput.value, dtype });
   const data = await postJSON("/api/v1/softmax", { logits, dtype }, signal);
   await plotlyLoaded;
   if (!stillLatest()) return;
@@ -97,12 +101,12 @@ const render = renderer(async (stillLatest, signal) => {
   ].join("\n");
 }, $("sm-error"));
 
-load(readState() || EXAMPLE);
+load(urlState.read());
 const later = debounce(render, 150);
 logitsInput.addEventListener("input", later);
 dtypeSelect.addEventListener("input", later);
 $("sm-reset").addEventListener("click", () => {
-  load(EXAMPLE);
+  load(urlState.defaults());
   render();
 });
 render();

@@ -6,6 +6,7 @@ limits; ``train`` calls the engine; ``grids`` evaluates the boundary and every u
 2-D input plane; ``http_response`` is the POST /train answer.
 """
 
+import functools
 import math
 import time
 from dataclasses import dataclass
@@ -140,18 +141,30 @@ def train(
     )  # fmt: skip
 
 
+@functools.lru_cache(maxsize=64)
+def _grid_inputs(domain: tuple, features: tuple, resolution: int, neuron_resolution: int | None):
+    """The grid axes and the network's inputs over them (the same for every frame of a run:
+    a stream asks for them 60 times a second). Read-only arrays: they are shared."""
+    xs, ys, pts = datasets.grid(domain, resolution)
+    points, neuron_axes = [pts], (None, None)
+    if neuron_resolution:
+        nxs, nys, npts = datasets.grid(domain, neuron_resolution)
+        points.append(npts)
+        neuron_axes = (nxs, nys)
+    inputs = datasets.features(np.concatenate(points), list(features))
+    for array in (xs, ys, inputs, *(a for a in neuron_axes if a is not None)):
+        array.flags.writeable = False
+    return xs, ys, inputs, neuron_axes
+
+
 def grids(run: PreparedRun, state, resolution: int, neuron_resolution: int | None) -> dict:
     """The output over a grid of the 2-D input plane, and (with ``neuron_resolution``)
     every unit's output over a coarser grid, from ONE forward pass over both grids."""
     data, net = run.data, run.net
     if data.domain is None:
         return {}
-    xs, ys, pts = datasets.grid(data.domain, resolution)
-    points = [pts]
-    if neuron_resolution:
-        nxs, nys, npts = datasets.grid(data.domain, neuron_resolution)
-        points.append(npts)
-    inputs = datasets.features(np.concatenate(points), data.features)
+    key = (tuple(data.domain), tuple(data.features), resolution, neuron_resolution)
+    xs, ys, inputs, (nxs, nys) = _grid_inputs(*key)
     with np.errstate(all="ignore"):
         layers = training.predict(net, state.weights, state.biases, inputs)
     cells = resolution * resolution

@@ -21,7 +21,7 @@ from app.engine import core
 from app.engine.errors import SpecError
 from app.engine.graphs import graph_cache, network_tensors, unpack_params
 from app.engine.network import Network
-from app.engine.optimizers import FAMILIES, OptimizerConfig, make_optimizer
+from app.engine.optimizers import FAMILIES, OptimizerConfig
 from app.engine.tf import tf
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
@@ -48,27 +48,6 @@ class ParamRef:
         if self.param == "b":
             return float(net.biases[self.layer - 1][self.col])
         return float(net.weights[self.layer - 1][self.row, self.col])
-
-
-@dataclass(frozen=True)
-class OptimizerSpec:
-    """Hyper-parameters as ``tf.keras.optimizers`` names them (momentum = SGD with momentum)."""
-
-    name: str
-    learning_rate: float
-    momentum: float = 0.9
-    beta_1: float = 0.9
-    beta_2: float = 0.999
-    epsilon: float = 1e-7
-
-    def config(self) -> OptimizerConfig:
-        """The registry's optimizer with these hyper-parameters (Keras's update rule)."""
-        given = {"learning_rate": self.learning_rate}
-        if self.name == "momentum":
-            given["momentum"] = self.momentum
-        elif self.name == "adam":
-            given.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
-        return make_optimizer(self.name, **given)
 
 
 def check_param_ref(net: Network, ref: ParamRef, loc: tuple) -> ParamRef:
@@ -265,9 +244,8 @@ class SliceFunction:
         ]
         return np.concatenate([p.numpy().astype(float) for p in parts])
 
-    def descend(self, start, optimizers: list[OptimizerSpec], steps: int) -> list[dict]:
+    def descend(self, start, configs: list[OptimizerConfig], steps: int) -> list[dict]:
         """Each optimizer's path from ``start``: positions, losses, gradients at 0..steps."""
-        configs = [o.config() for o in optimizers]
         kinds = np.array([c.family_code for c in configs], np.int32)
         hyper = np.array([c.hyper_vector() for c in configs], self.np_dtype)
         start = np.asarray(start, self.np_dtype)
@@ -279,14 +257,14 @@ class SliceFunction:
         )
         return [
             {
-                "optimizer": spec,
+                "optimizer": config,
                 "a": pos[:, k, 0],
                 "b": pos[:, k, 1],
                 "loss": loss[:, k],
                 "grad_a": grad[:, k, 0],
                 "grad_b": grad[:, k, 1],
             }
-            for k, spec in enumerate(optimizers)
+            for k, config in enumerate(configs)
         ]
 
 
@@ -305,7 +283,7 @@ def landscape(
     start: tuple[float, float],
     values_a: np.ndarray,
     values_b: np.ndarray,
-    optimizers: list[OptimizerSpec],
+    optimizers: list[OptimizerConfig],
     steps: int,
 ) -> dict:
     """The loss on the grid (``loss[j][i]`` at ``(values_a[i], values_b[j])``), the gradient at

@@ -9,7 +9,6 @@ from app.core.jsonsafe import FiniteTracker
 from app.engine.errors import SpecError
 from app.engine.gradient_flow import NORMS, StackSpec, build_stack, generated_batch, relocated
 from app.engine.landscape import (
-    OptimizerSpec,
     ParamRef,
     SliceFunction,
     check_param_ref,
@@ -17,6 +16,7 @@ from app.engine.landscape import (
 )
 from app.engine.losses import get_loss, prepare_targets
 from app.engine.network import Network, NetworkLimits, build_network, check_inputs, check_sizes
+from app.engine.optimizers import OptimizerConfig, make_optimizer
 from app.schemas.common import (
     activation_spec,
     build_network_from,
@@ -212,7 +212,20 @@ class LandscapeJob:
     start: tuple[float, float]
     values_a: np.ndarray
     values_b: np.ndarray
-    optimizers: list[OptimizerSpec]
+    optimizers: list[OptimizerConfig]
+
+
+def path_optimizer(choice, learning_rate: float) -> OptimizerConfig:
+    """A path's optimizer from the registry: plain SGD takes the learning rate alone, the
+    momentum optimizer also its μ, Adam its β₁, β₂ and ε (the request's learning rate unless
+    the path names its own)."""
+    own = choice.learning_rate
+    given = {"learning_rate": own if own is not None else learning_rate}
+    if choice.name == "momentum":
+        given["momentum"] = choice.momentum
+    elif choice.name == "adam":
+        given.update(beta_1=choice.beta_1, beta_2=choice.beta_2, epsilon=choice.epsilon)
+    return make_optimizer(choice.name, **given)
 
 
 def prepare_landscape(req: LandscapeRequest) -> LandscapeJob:
@@ -253,17 +266,7 @@ def prepare_landscape(req: LandscapeRequest) -> LandscapeJob:
             ("weight_b",), f"weight_b is the same parameter as weight_a ({ref_a.label})"
         )
     start = tuple(req.start) if req.start is not None else (ref_a.value(net), ref_b.value(net))
-    optimizers = [
-        OptimizerSpec(
-            o.name,
-            o.learning_rate if o.learning_rate is not None else req.learning_rate,
-            o.momentum,
-            o.beta_1,
-            o.beta_2,
-            o.epsilon,
-        )
-        for o in req.optimizers
-    ]
+    optimizers = [path_optimizer(o, req.learning_rate) for o in req.optimizers]
     fn = SliceFunction(net, inputs, targets, loss, req.from_logits, req.reduction, ref_a, ref_b)
     return LandscapeJob(
         fn,

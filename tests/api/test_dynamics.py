@@ -282,3 +282,16 @@ def test_landscape_limits_and_bad_input_answer_422_naming_the_field(client):
     small = {**wide, "resolution": 5, "path_steps": 500}
     detail = post(client, "landscape", small, 422)["detail"]
     assert detail[0]["loc"] == ["body", "path_steps"]
+
+
+def test_path_optimizer_takes_each_optimizer_s_own_hyper_parameters():
+    from app.schemas.dynamics import OptimizerChoice
+    from app.services.dynamics import path_optimizer
+
+    momentum = path_optimizer(OptimizerChoice(name="momentum", momentum=0.5), 0.1)
+    assert (momentum.name, momentum.learning_rate, momentum.momentum) == ("momentum", 0.1, 0.5)
+    choice = OptimizerChoice(name="adam", learning_rate=0.01, beta_1=0.8, beta_2=0.99, epsilon=1e-6)
+    adam = path_optimizer(choice, 0.5)
+    assert (adam.learning_rate, adam.beta_1, adam.beta_2, adam.epsilon) == (0.01, 0.8, 0.99, 1e-6)
+    sgd = path_optimizer(OptimizerChoice(name="sgd", momentum=0.5), 0.2)
+    assert (sgd.learning_rate, sgd.momentum) == (0.2, 0.0)  # plain SGD ignores the momentum field

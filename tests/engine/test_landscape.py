@@ -9,7 +9,6 @@ import pytest
 
 from app.engine.errors import SpecError
 from app.engine.landscape import (
-    OptimizerSpec,
     ParamRef,
     SliceFunction,
     check_param_ref,
@@ -18,6 +17,7 @@ from app.engine.landscape import (
 )
 from app.engine.losses import LOSSES
 from app.engine.network import build_network
+from app.engine.optimizers import make_optimizer
 
 NET = build_network([3, 2, 1], "tanh", seed=1, dtype="float64")
 
@@ -59,15 +59,6 @@ def test_grid_values():
     assert len(grid_values(0.0, None, 1.0, 4)) == 4
 
 
-def test_optimizer_spec_config():
-    momentum = OptimizerSpec("momentum", 0.1, momentum=0.5).config()
-    assert (momentum.name, momentum.learning_rate, momentum.momentum) == ("momentum", 0.1, 0.5)
-    adam = OptimizerSpec("adam", 0.01, beta_1=0.8, beta_2=0.99, epsilon=1e-6).config()
-    assert (adam.beta_1, adam.beta_2, adam.epsilon) == (0.8, 0.99, 1e-6)
-    sgd = OptimizerSpec("sgd", 0.2, momentum=0.5).config()
-    assert sgd.momentum == 0.0  # plain SGD ignores the momentum field
-
-
 def test_slice_of_a_linear_unit_is_a_paraboloid():
     # One linear unit z = x·w + b on one sample x = 2, target 1, ½SSE: with (w, b) as the
     # slice, L(w, b) = ½(2w + b − 1)², ∂L/∂w = 2(2w + b − 1), ∂L/∂b = 2w + b − 1.
@@ -77,7 +68,8 @@ def test_slice_of_a_linear_unit_is_a_paraboloid():
     fn = SliceFunction(net, x, t, LOSSES["half_sse"], False, "mean", ref_w, ref_b)
     values_w, values_b = np.array([-1.0, 0.0, 0.5, 2.0]), np.array([-0.5, 0.25, 1.0])
     lr = 0.05
-    out = landscape(fn, (0.5, 0.25), values_w, values_b, [OptimizerSpec("sgd", lr)], 3)
+    sgd = make_optimizer("sgd", learning_rate=lr)
+    out = landscape(fn, (0.5, 0.25), values_w, values_b, [sgd], 3)
     gw, gb = np.meshgrid(values_w, values_b)
     np.testing.assert_allclose(out["loss"], 0.5 * (2 * gw + gb - 1) ** 2, rtol=1e-15)
     residual = 2 * 0.5 + 0.25 - 1

@@ -228,6 +228,14 @@ def recipe_spec(name: str) -> dict:
     }
 
 
+def test_every_recipe_fits_the_train_pages_caps():
+    """/train offers up to 6 hidden layers of up to 8 units (as TF Playground): a recipe past
+    them could be applied once but not reopened from its link."""
+    for name, recipe in RECIPES.items():
+        if not name.startswith("_"):
+            assert 1 <= len(recipe["hidden"]) <= 6 and max(recipe["hidden"]) <= 8, name
+
+
 @pytest.mark.parametrize("name", [n for n in RECIPES if not n.startswith("_")])
 def test_every_recipe_learns_its_dataset(client, name):
     recipe = RECIPES[name]

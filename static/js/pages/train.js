@@ -879,7 +879,8 @@ async function main() {
   connect(); // the stream's handshake runs while the catalog and the recipes arrive
   const [answer, recipeBook] = await Promise.all([
     catalog(),
-    fetch("/static/js/pages/train_recipes.json").then((r) => r.json()).catch(() => ({})),
+    // The recipes' versioned URL (cached for a year, like every asset) comes from the page.
+    fetch($("tr-recipes-url").href).then((r) => r.json()).catch(() => ({})),
   ]);
   reg = answer;
   recipes = recipeBook;

@@ -114,3 +114,13 @@ export function rendered() {
   document.body.dataset.renderCount = String(count);
   document.dispatchEvent(new CustomEvent("bpv:rendered", { detail: { count } }));
 }
+
+// ---- Plotly, loaded as a deferred script -------------------------------------------------
+
+/** Resolves once Plotly's bundle (a deferred script) has run: at once if it has, else by
+ * DOMContentLoaded. A page module loaded with `async` asks the API first and waits on this
+ * only to draw, so its request travels while the browser evaluates the bundle. */
+export const plotlyReady = new Promise((resolve) => {
+  if (window.Plotly) resolve();
+  else document.addEventListener("DOMContentLoaded", resolve, { once: true });
+});

@@ -3,7 +3,7 @@
 
 import { postJSON } from "../api.js";
 import { drawCompGraph } from "../charts/comp_graph.js";
-import { debounce, fmt } from "../helpers.js";
+import { debounce, fmt, plotlyReady } from "../helpers.js";
 import { t } from "../i18n.js";
 import { numberOf, pyFloat, renderer, setText } from "../lesson.js";
 import { defineState } from "../urlstate.js";
@@ -93,6 +93,8 @@ const render = renderer(async (stillLatest, signal) => {
   badge.hidden = false;
   badge.className = `badge ${same ? "ok" : "bad"}`;
   badge.textContent = same ? t("chain_rule.agree") : t("chain_rule.disagree");
+  await plotlyReady; // the module is async: the request went out while Plotly loaded
+  if (!stillLatest()) return;
   drawGraph(body, data);
   showCode(body, data);
 }, $("cr-error"));

@@ -7,7 +7,7 @@
 import { postJSON } from "../api.js";
 import { drawBars } from "../charts/bars.js";
 import { drawHeatmap } from "../charts/heatmap.js";
-import { setControls } from "../helpers.js";
+import { plotlyReady, setControls } from "../helpers.js";
 import { t } from "../i18n.js";
 import { debounce, numberList, pyFloat, renderer } from "../lesson.js";
 import { defineState } from "../urlstate.js";
@@ -21,11 +21,6 @@ const urlState = defineState([
   { name: "logits", type: "string", default: "2, 1, 0.1" },
   { name: "dtype", type: "enum", values: [...dtypeSelect.options].map((option) => option.value), default: "float32" },
 ]);
-// The Plotly bundle is a deferred script: if it has not run yet, it has by DOMContentLoaded.
-const plotlyLoaded = new Promise((resolve) => {
-  if (window.Plotly) resolve();
-  else document.addEventListener("DOMContentLoaded", resolve, { once: true });
-});
 // A new task after the next frame: what was drawn before it is on screen.
 const nextPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
 
@@ -65,7 +60,7 @@ const render = renderer(async (stillLatest, signal) => {
   const dtype = dtypeSelect.value;
   urlState.write({ logits: logitsInput.value, dtype });
   const data = await postJSON("/api/v1/softmax", { logits, dtype }, signal);
-  await plotlyLoaded;
+  await plotlyReady;
   if (!stillLatest()) return;
   const labels = logits.map((_, i) => `p${i}`);
   drawBars($("sm-bars"), {

@@ -12,7 +12,6 @@ from app.engine.activations import _sigmoid
 from app.engine.gradient_flow import StackSpec, build_stack, generated_batch, gradient_flow
 from app.engine.graphs import graph_cache
 from app.engine.landscape import (
-    OptimizerSpec,
     ParamRef,
     SliceFunction,
     grid_values,
@@ -20,6 +19,7 @@ from app.engine.landscape import (
 )
 from app.engine.losses import get_loss
 from app.engine.network import NetworkLimits, build_network
+from app.engine.optimizers import OptimizerConfig, make_optimizer
 from app.engine.textbook import textbook_backprop
 from app.engine.tf import tf
 
@@ -147,7 +147,9 @@ def test_grid_equals_a_numpy_forward_pass_at_sampled_points(mazur_slice):
     net, ref_a, ref_b, fn = mazur_slice
     values_a = grid_values(ref_a.value(net), None, 3.0, 21)
     values_b = grid_values(ref_b.value(net), None, 3.0, 21)
-    result = landscape(fn, (0.2, 0.6), values_a, values_b, [OptimizerSpec("sgd", 0.1)], 0)
+    result = landscape(
+        fn, (0.2, 0.6), values_a, values_b, [make_optimizer("sgd", learning_rate=0.1)], 0
+    )
     rng = np.random.default_rng(1)
     for i, j in rng.integers(0, 21, size=(12, 2)):
         weights, biases = moved(ref_a, values_a[i])
@@ -161,7 +163,7 @@ def test_grid_equals_a_numpy_forward_pass_at_sampled_points(mazur_slice):
 
 def test_gradient_equals_central_differences_and_the_delta_rule(mazur_slice):
     net, ref_a, _, fn = mazur_slice
-    path = fn.descend((0.2, 0.6), [OptimizerSpec("sgd", 0.1)], 0)[0]
+    path = fn.descend((0.2, 0.6), [make_optimizer("sgd", learning_rate=0.1)], 0)[0]
     grad = (path["grad_a"][0], path["grad_b"][0])
     h = 1e-5
     for k in range(2):
@@ -180,7 +182,7 @@ def test_gradient_equals_central_differences_and_the_delta_rule(mazur_slice):
     assert grad[1] == pytest.approx(book.db[1][1], rel=1e-12)
 
 
-def numpy_paths(fn, start, spec: OptimizerSpec, steps: int):
+def numpy_paths(fn, start, spec: OptimizerConfig, steps: int):
     """Each update rule written out in NumPy, asking the slice only for gradients."""
     w = np.array(start, float)
     m = np.zeros(2)
@@ -205,22 +207,22 @@ def numpy_paths(fn, start, spec: OptimizerSpec, steps: int):
 
 
 def grad_at(fn, w):
-    path = fn.descend(tuple(w), [OptimizerSpec("sgd", 1.0)], 0)[0]
+    path = fn.descend(tuple(w), [make_optimizer("sgd", learning_rate=1.0)], 0)[0]
     return path["loss"][0], np.array([path["grad_a"][0], path["grad_b"][0]])
 
 
 # Dyadic hyper-parameters: Keras keeps the learning rate in a float32 variable, and these
 # are exact in float32, so the float64 comparison with Keras can be tight.
 SPECS = [
-    OptimizerSpec("sgd", 0.5),
-    OptimizerSpec("momentum", 0.25, momentum=0.75),
-    OptimizerSpec("adam", 0.0625, beta_1=0.875, beta_2=0.984375, epsilon=2**-20),
+    make_optimizer("sgd", learning_rate=0.5),
+    make_optimizer("momentum", learning_rate=0.25, momentum=0.75),
+    make_optimizer("adam", learning_rate=0.0625, beta_1=0.875, beta_2=0.984375, epsilon=2**-20),
 ]
 
 
 def test_sgd_first_step_is_w_minus_lr_g_exactly(mazur_slice):
     _, _, _, fn = mazur_slice
-    path = fn.descend((0.2, 0.6), [OptimizerSpec("sgd", 0.7)], 3)[0]
+    path = fn.descend((0.2, 0.6), [make_optimizer("sgd", learning_rate=0.7)], 3)[0]
     g = np.array([path["grad_a"][0], path["grad_b"][0]])
     assert path["a"][1] == 0.2 - 0.7 * g[0]
     assert path["b"][1] == 0.6 - 0.7 * g[1]
@@ -237,7 +239,7 @@ def test_paths_follow_the_numpy_update_rules(mazur_slice):
         np.testing.assert_allclose(path["loss"], fn.losses(path["a"], path["b"]), rtol=1e-12)
 
 
-def keras_optimizer(spec: OptimizerSpec):
+def keras_optimizer(spec: OptimizerConfig):
     if spec.name == "sgd":
         return tf.keras.optimizers.SGD(spec.learning_rate)
     if spec.name == "momentum":
@@ -282,9 +284,9 @@ def test_slice_graphs_are_one_per_depth():
 
 
 FLOAT32_SPECS = [
-    OptimizerSpec("sgd", 0.1),
-    OptimizerSpec("momentum", 0.1, momentum=0.9),
-    OptimizerSpec("adam", 0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-7),
+    make_optimizer("sgd", learning_rate=0.1),
+    make_optimizer("momentum", learning_rate=0.1, momentum=0.9),
+    make_optimizer("adam", learning_rate=0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-7),
 ]
 
 
@@ -300,7 +302,7 @@ def test_float32_paths_equal_keras_and_the_training_loops_update(mazur_slice):
     for spec, path in zip(FLOAT32_SPECS, paths, strict=True):
         variable = tf.Variable([0.2, 0.6], dtype=tf.float32)
         keras = keras_optimizer(spec)
-        config = spec.config()
+        config = spec
         hyper = tf.constant(config.hyper_vector(), tf.float32)
         theta = tf.constant([0.2, 0.6], tf.float32)
         slots = [tf.zeros([2], tf.float32), tf.zeros([2], tf.float32)]

@@ -229,11 +229,17 @@ def fprime(zs, codes, params):
     ]
 
 
-def l2_gradient(params, l2, is_weight):
-    """Keras's L2 regulariser l2·ΣW² (weights only) as its gradient: 2·l2·W on the weights,
-    0 on the biases, for parameters packed in one vector (``is_weight`` marks the weights).
-    Added to the data gradient it is the tape's gradient of L + l2·ΣW², to the bit."""
-    return tf.where(is_weight, l2, tf.zeros([], params.dtype)) * (2 * params)
+def l2_scale(l2, is_weight):
+    """Keras's L2 coefficient for every packed parameter, computed once per run: l2 on the
+    weights (``is_weight`` marks them), 0 on the biases."""
+    return tf.where(is_weight, l2, tf.zeros_like(l2))
+
+
+def l2_gradient(params, scale):
+    """Keras's L2 regulariser l2·ΣW² as its gradient, 2·l2·W (``scale`` from
+    :func:`l2_scale`). Added to the data gradient it is the tape's gradient of L + l2·ΣW², to
+    the bit."""
+    return scale * (2 * params)
 
 
 # ---- verb 3: update ----------------------------------------------------------------------

@@ -114,6 +114,7 @@ def make_loop(depth: int, dtype, xla: bool):
         n_weights = tf.reduce_sum(sizes[:-1] * sizes[1:])
         is_weight = tf.range(tf.shape(theta)[0]) < n_weights
         penalty = core.penalty(is_weight, regularization, regularization_rate, lr)
+        l2_scale = core.l2_scale(l2, is_weight)
         frozen = tf.logical_and(tf.logical_not(is_weight), tf.logical_not(train_biases))
 
         def permutation(k):
@@ -174,7 +175,7 @@ def make_loop(depth: int, dtype, xla: bool):
                 sample_weight=weight,
                 params_only=True,
             )
-            grad = pack(out["dW"] + out["db"]) + core.l2_gradient(theta, l2, is_weight)
+            grad = pack(out["dW"] + out["db"]) + core.l2_gradient(theta, l2_scale)
             local_step = tf.cast(k + 1, dtype)  # Keras's local_step = iterations + 1
             (stepped,), slots = core.update(
                 [theta], [grad], [slot_0, slot_1], local_step, family, hyper_entries

@@ -206,7 +206,7 @@ def test_gradients_with_an_l2_penalty_add_2_l2_w():
     data = core.gradients(args, x, t, code, 4.0, params_only=True)
     packed = tf.concat([tf.reshape(W[0], [-1]), b[0]], 0)
     is_weight = tf.range(9) < 6
-    l2 = core.l2_gradient(packed, tf.constant(0.3, tf.float64), is_weight)
+    l2 = core.l2_gradient(packed, core.l2_scale(tf.constant(0.3, tf.float64), is_weight))
     with_l2 = {"dW": [data["dW"][0] + tf.reshape(l2[:6], [2, 3])], "db": [data["db"][0] + l2[6:]]}
     # Linear layer, ½SSE, mean over 4: dW = xᵀ(xW + b − t) / 4, by hand.
     residual = x.numpy() @ W[0].numpy() + b[0].numpy() - t.numpy()

@@ -113,18 +113,18 @@ def compare_with_textbook(net, inputs, targets, loss, from_logits, reduction, re
         net.weights, net.biases, net.activations, inputs, targets, loss, from_logits, reduction
     )
     # Every δ, dW and db in one flat vector each: one vectorised comparison.
-    tape = np.concatenate([np.ravel(v) for v in result.delta + result.dW + result.db])
-    book = np.concatenate([np.ravel(v) for v in book.delta + book.dW + book.db])
+    tape_flat = np.concatenate([np.ravel(v) for v in result.delta + result.dW + result.db])
+    book_flat = np.concatenate([np.ravel(v) for v in book.delta + book.dW + book.db])
     with np.errstate(all="ignore"):
-        if not (np.isfinite(tape).all() and np.isfinite(book).all()):
+        if not (np.isfinite(tape_flat).all() and np.isfinite(book_flat).all()):
             return {
                 "max_abs_diff": None,
                 "agrees": False,
                 "method": "textbook delta rule (NumPy, float64)",
                 "reason": "some values are not finite, so they cannot be compared",
             }
-        diff = float(np.max(np.abs(tape - book)))
-        scale = float(np.max(np.abs(tape)))
+        diff = float(np.max(np.abs(tape_flat - book_flat)))
+        scale = float(np.max(np.abs(tape_flat)))
     atol, rtol = CHECK_TOLERANCE[net.dtype]
     return {
         "max_abs_diff": diff,

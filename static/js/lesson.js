@@ -2,9 +2,7 @@
 // wins), API errors shown in the page's role="alert" element, and NumPy-style number printing.
 
 import { showError } from "./api.js";
-import { debounce, latest, rendered, shortest } from "./helpers.js";
-
-export { debounce };
+import { latest, rendered, shortest } from "./helpers.js";
 
 /** The number typed in an input (NaN when it is not one; the API then names the field). */
 export function numberOf(input) {

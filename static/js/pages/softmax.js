@@ -7,9 +7,9 @@
 import { postJSON } from "../api.js";
 import { drawBars } from "../charts/bars.js";
 import { drawHeatmap } from "../charts/heatmap.js";
-import { plotlyReady, setControls } from "../helpers.js";
+import { debounce, plotlyReady, setControls } from "../helpers.js";
 import { t } from "../i18n.js";
-import { debounce, numberList, pyFloat, renderer } from "../lesson.js";
+import { numberList, pyFloat, renderer } from "../lesson.js";
 import { defineState } from "../urlstate.js";
 
 const $ = (id) => document.getElementById(id);

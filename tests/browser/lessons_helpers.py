@@ -1,10 +1,24 @@
-"""Helpers shared by the lesson pages' browser tests."""
+"""Helpers shared by the pages' browser tests."""
 
 import base64
 import json
 import time
 
 import numpy as np
+
+# The pages' one render signal (helpers.js rendered()): <body data-render-count> counts draws.
+RENDERED = "body[data-render-count]"
+
+
+def render_count(page) -> int:
+    return int(page.get_attribute("body", "data-render-count"))
+
+
+def wait_render(page, after: int, timeout: int = 20_000) -> int:
+    """Wait for a draw after the ``after``-th, and return the new count. A CSS selector, not a
+    JS predicate: the pages' CSP forbids the eval Playwright polls with."""
+    page.wait_for_selector(f"body:not([data-render-count='{after}'])", timeout=timeout)
+    return render_count(page)
 
 
 def state_hash(state: dict) -> str:

@@ -5,11 +5,9 @@ import json
 
 import pytest
 
-from tests.browser.lessons_helpers import state_hash
+from tests.browser.lessons_helpers import RENDERED, render_count, state_hash, wait_render
 
 pytestmark = pytest.mark.browser
-
-RENDERED = "body[data-render-count]"
 
 
 def options(page, selector: str) -> list[list[str]]:
@@ -20,10 +18,6 @@ def options(page, selector: str) -> list[list[str]]:
 
 def listed(entries: list[dict], lang: str) -> list[list[str]]:
     return [[e["name"], e["labels"][lang]] for e in entries]
-
-
-def render_count(page) -> int:
-    return int(page.get_attribute("body", "data-render-count"))
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -201,5 +195,4 @@ def test_render_signal_counts_each_draw_after_a_control_change(page):
     page.wait_for_selector(RENDERED, timeout=30_000)
     before = render_count(page)
     page.fill("#cr-x", "3")
-    page.wait_for_selector(f"body:not([data-render-count='{before}'])", timeout=30_000)
-    assert render_count(page) == before + 1
+    assert wait_render(page, before, timeout=30_000) == before + 1

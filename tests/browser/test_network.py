@@ -7,12 +7,13 @@ import re
 
 import pytest
 
+from tests.browser.lessons_helpers import RENDERED, render_count, wait_render
+
 pytestmark = pytest.mark.browser
 
 NUMBER = r"(−?-?[0-9.]+(?:e[-+]?[0-9]+)?)"
 FACTOR = rf"\(?{NUMBER}\)?"  # a substituted factor: negative numbers in brackets
 UI_ONLY = ("view", "sample", "showValues", "selection")
-RENDERED = "body[data-render-count]"  # the page's render signal: one count per drawn state
 
 
 def shown(value: float, digits: int = 4) -> float:
@@ -27,13 +28,7 @@ def as_float(text: str) -> float:
 def open_network(page, query="?lang=en", hash_=""):
     page.goto(f"/network{query}{hash_}")
     page.wait_for_selector(RENDERED, timeout=20000)
-    return int(page.get_attribute("body", "data-render-count"))
-
-
-def wait_render(page, after: int) -> int:
-    # A CSS selector, not a JS predicate: the page's CSP forbids the eval Playwright polls with.
-    page.wait_for_selector(f"body:not([data-render-count='{after}'])", timeout=20000)
-    return int(page.get_attribute("body", "data-render-count"))
+    return render_count(page)
 
 
 def url_state(page) -> dict:
@@ -119,7 +114,7 @@ def test_hover_and_formulas_show_the_apis_numbers(page, client):
     assert as_float(w_next) == shown(api["params"][1]["W_next"][0][1])
 
     # Clicking a neuron puts its numbers into the formula panel's δ rule.
-    version = int(page.get_attribute("body", "data-render-count"))
+    version = render_count(page)
     click_point(page, "neurons", [1, 2])
     wait_render(page, version)
     panel = page.locator("#nv-formula").inner_text()

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.browser.lessons_helpers import state_hash
+from tests.browser.lessons_helpers import state_hash, wait_render
 from tests.browser.test_network import (
     NUMBER,
     UI_ONLY,
@@ -18,7 +18,6 @@ from tests.browser.test_network import (
     point,
     shown,
     url_state,
-    wait_render,
 )
 
 pytestmark = pytest.mark.browser

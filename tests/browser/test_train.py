@@ -6,10 +6,10 @@ import json
 import pytest
 
 from app.core.config import PROJECT_ROOT, get_settings
+from tests.browser.lessons_helpers import RENDERED
 
 pytestmark = pytest.mark.browser
 
-READY = "body[data-render-count]"  # the first frame drawn
 BOUNDARY_PIXELS = "document.querySelector('#tr-boundary canvas').toDataURL()"
 
 
@@ -39,7 +39,7 @@ def wait_settled(page) -> int:
 
 def open_train(page, query="lang=en"):
     page.goto(f"/train?{query}")
-    page.wait_for_selector(READY, timeout=60_000)
+    page.wait_for_selector(RENDERED, timeout=60_000)
 
 
 def test_play_streams_frames_that_redraw_boundary_edges_curves_and_neurons(page):
@@ -127,7 +127,7 @@ def test_chinese_page_and_url_round_trip(page):
     assert "#s=" in url
     other = page.context.new_page()
     other.goto(url)
-    other.wait_for_selector(READY, timeout=60_000)
+    other.wait_for_selector(RENDERED, timeout=60_000)
     assert other.locator("#tr-dataset").input_value() == "spiral3"
     assert other.locator("#tr-optimizer").input_value() == "adam"
     assert other.locator("#tr-lr").input_value() == "0.01"

@@ -6,10 +6,9 @@ limits; ``train`` calls the engine; ``grids`` evaluates the boundary and every u
 2-D input plane; ``http_response`` is the POST /train answer.
 """
 
-import functools
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,6 +35,8 @@ class PreparedRun:
     data: datasets.TrainingData
     optimizer: OptimizerConfig
     batch: int  # samples per update (the training set's size for the full batch)
+    # ``grids``'s inputs by resolution: a stream draws the same grids at every frame of a run.
+    grid_inputs: dict = field(default_factory=dict, repr=False)
 
     @property
     def batches_per_epoch(self) -> int:
@@ -141,17 +142,16 @@ def train(
     )  # fmt: skip
 
 
-@functools.lru_cache(maxsize=64)
-def _grid_inputs(domain: tuple, features: tuple, resolution: int, neuron_resolution: int | None):
-    """The grid axes and the network's inputs over them (the same for every frame of a run:
-    a stream asks for them 60 times a second). Read-only arrays: they are shared."""
+def _grid_inputs(domain, features, resolution: int, neuron_resolution: int | None):
+    """The grid axes and the network's inputs over them. Read-only arrays: a run keeps them
+    for all its frames."""
     xs, ys, pts = datasets.grid(domain, resolution)
     points, neuron_axes = [pts], (None, None)
     if neuron_resolution:
         nxs, nys, npts = datasets.grid(domain, neuron_resolution)
         points.append(npts)
         neuron_axes = (nxs, nys)
-    inputs = datasets.features(np.concatenate(points), list(features))
+    inputs = datasets.features(np.concatenate(points), features)
     for array in (xs, ys, inputs, *(a for a in neuron_axes if a is not None)):
         array.flags.writeable = False
     return xs, ys, inputs, neuron_axes
@@ -163,8 +163,10 @@ def grids(run: PreparedRun, state, resolution: int, neuron_resolution: int | Non
     data, net = run.data, run.net
     if data.domain is None:
         return {}
-    key = (tuple(data.domain), tuple(data.features), resolution, neuron_resolution)
-    xs, ys, inputs, (nxs, nys) = _grid_inputs(*key)
+    key = (resolution, neuron_resolution)
+    if key not in run.grid_inputs:
+        run.grid_inputs[key] = _grid_inputs(data.domain, data.features, *key)
+    xs, ys, inputs, (nxs, nys) = run.grid_inputs[key]
     with np.errstate(all="ignore"):
         layers = training.predict(net, state.weights, state.biases, inputs)
     cells = resolution * resolution

@@ -9,6 +9,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
+from app.core.allocator import limit_arenas
 from app.core.config import get_settings
 from app.core.errors import install_error_handlers
 from app.core.middleware import BodySizeLimit, ConcurrencyLimit, SecurityHeaders
@@ -68,6 +69,8 @@ async def lifespan(app: FastAPI):
 def create_app() -> FastAPI:
     settings = get_settings()
     logging.basicConfig(level=settings.log_level.upper())
+    # Before TensorFlow's thread pools start (the warm-up runs the first op).
+    limit_arenas(settings.malloc_arena_max)
     app = FastAPI(
         title="Backprop Visualizer API",
         version="1.0.0",

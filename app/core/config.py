@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     max_concurrent_requests: int = Field(
         64, description="API requests computed at once; more answer 503 with Retry-After"
     )
+    malloc_arena_max: int = Field(
+        2,
+        ge=0,
+        description="glibc malloc arenas for the process's threads (0: glibc's default of 8 "
+        "per core); a few keep memory flat while TensorFlow's threads serve new shapes",
+    )
     static_dir: Path = PROJECT_ROOT / "static"
     templates_dir: Path = PROJECT_ROOT / "templates"
 

@@ -66,7 +66,9 @@ def make_loop(depth: int, dtype, xla: bool):
     (whole set, shuffled per epoch, or Playground's fixed order), one tape for ∂L/∂W and
     ∂L/∂b (core.gradients), the optimizer step (core.update), Playground's regularisation
     step on the weights (core.regularize). The steps run in chunks of ``record_every``, each
-    followed by the loss and accuracy on the whole training and test sets.
+    followed by the loss and accuracy on the whole training and test sets; within a chunk,
+    in segments of one epoch each (the whole chunk for the whole set), which build the
+    epoch's batch tables once before their steps.
     """
 
     def run(
@@ -100,9 +102,21 @@ def make_loop(depth: int, dtype, xla: bool):
         seed,
         history_template,
     ):
-        codes, act_params = tf.unstack(codes, depth), tf.unstack(act_params, depth)
         lr = core.learning_rate(hyper)
-        hyper_entries = tf.unstack(hyper, len(core.H))
+
+        def choices():
+            """Per layer the activation code and parameter, and the hyper-parameters."""
+            return (
+                tf.unstack(codes, depth),
+                tf.unstack(act_params, depth),
+                tf.unstack(hyper, len(core.H)),
+            )
+
+        # Where to unstack them: once per run under XLA (inside the loop XLA keeps each slice
+        # as a kernel of its own, run every step); once per step in a plain graph, whose loop
+        # pays four control-flow ops an iteration for every tensor it carries in, and where
+        # one unstack is one op.
+        hoisted = choices() if xla else None
         n = tf.shape(x)[0]
         width = tf.shape(batch_template)[0]  # B, or B + remainder in Playground's order
         per_epoch = tf.cast(tf.maximum(n // batch_size, 1), tf.int64)
@@ -160,14 +174,13 @@ def make_loop(depth: int, dtype, xla: bool):
             values = tf.stack([tf.cast(done, dtype), loss_value, acc, test_loss, test_acc])
             return tf.tensor_scatter_nd_update(history, [[row]], [values])
 
-        def step(i, k, theta, slot_0, slot_1, dead, batches):
-            new_epoch = tf.logical_and(tf.not_equal(batch_mode, 0), tf.equal(k % per_epoch, 0))
-            batches = tf.cond(new_epoch, lambda: epoch_batches(k), lambda: batches)
+        def step(k, theta, slot_0, slot_1, dead, batches):
             pos = tf.cast(k % per_epoch, tf.int32)
             xb, tb, weight, divisor = (tf.gather(table, pos) for table in batches)
             weights, biases = unpack_params(theta, sizes, depth, layout)
+            step_codes, step_params, hyper_entries = hoisted or choices()
             out = core.gradients(
-                (weights, biases, codes, act_params),
+                (weights, biases, step_codes, step_params),
                 xb,
                 tb,
                 loss,
@@ -188,28 +201,45 @@ def make_loop(depth: int, dtype, xla: bool):
             slot_0, slot_1 = (
                 tf.where(keep, old, new) for old, new in zip((slot_0, slot_1), slots, strict=True)
             )
-            return i + 1, k + 1, theta, slot_0, slot_1, dead, batches
+            return k + 1, theta, slot_0, slot_1, dead
 
-        def chunk(done, k, theta, slot_0, slot_1, dead, batches, history, row):
+        def segment(count):
+            """The steps of one chunk that fall in one epoch (for the whole set: the whole
+            chunk): that epoch's batch tables once, then its steps. So no step asks whether
+            an epoch begins, and the tables stay out of the step loop's state."""
+
+            def run_segment(i, k, theta, slot_0, slot_1, dead):
+                batches = epoch_batches(k)
+                left = count - i
+                in_epoch = tf.cast(per_epoch - k % per_epoch, tf.int32)
+                length = tf.where(tf.equal(batch_mode, 0), left, tf.minimum(left, in_epoch))
+                _, k, theta, slot_0, slot_1, dead = tf.while_loop(
+                    lambda j, *_: j < length,
+                    lambda j, *state: (j + 1, *step(*state, batches)),
+                    (tf.constant(0), k, theta, slot_0, slot_1, dead),
+                )
+                return i + length, k, theta, slot_0, slot_1, dead
+
+            return run_segment
+
+        def chunk(done, k, theta, slot_0, slot_1, dead, history, row):
             count = tf.minimum(record_every, steps - done)
-            _, k, theta, slot_0, slot_1, dead, batches = tf.while_loop(
+            _, k, theta, slot_0, slot_1, dead = tf.while_loop(
                 lambda i, *_: i < count,
-                step,
-                (tf.constant(0), k, theta, slot_0, slot_1, dead, batches),
+                segment(count),
+                (tf.constant(0), k, theta, slot_0, slot_1, dead),
             )
             done = done + count
             history = record(history, row, done, theta)
-            return done, k, theta, slot_0, slot_1, dead, batches, history, row + 1
+            return done, k, theta, slot_0, slot_1, dead, history, row + 1
 
         rows = tf.shape(history_template)[0]
         history = tf.fill([rows, len(HISTORY_COLUMNS)], tf.constant(np.nan, dtype))
         history = record(history, 0, 0, theta)
-        # The tables of the epoch the run starts in (mid-epoch when it continues a run).
-        batches = epoch_batches(iterations - iterations % per_epoch)
-        _, iterations, theta, slot_0, slot_1, dead, _, history, _ = tf.while_loop(
+        _, iterations, theta, slot_0, slot_1, dead, history, _ = tf.while_loop(
             lambda done, *_: done < steps,
             chunk,
-            (tf.constant(0), iterations, theta, slot_0, slot_1, dead, batches, history, 1),
+            (tf.constant(0), iterations, theta, slot_0, slot_1, dead, history, 1),
         )
         # The data loss's gradient on the whole training set where the run ends (what a
         # frame draws on the edges), from the same verb as the steps.

@@ -7,8 +7,10 @@ steps a call. An epoch is one pass over the 250 points: one step with the full b
 steps with batches of 10. The reference is Playground's own JavaScript engine at about
 10,000 epochs/s on this machine (measured when the machine was quiet). The previous engine is
 commit 9834a67~1, checked out in a git worktree (``git worktree add /tmp/oldengine
-9834a67~1``) and run in a subprocess with ``PYTHONPATH`` pointing at it: the same workload,
-the same process layout, minutes apart on the same (shared) machine.
+9834a67~1``). Both engines run the same workload in fresh processes (``PYTHONPATH``
+pointing at each checkout), one after the other, three rounds; each figure is the best of its
+three. The machine's speed drifts by ±20% over minutes, and alternating puts both engines
+through the same drift.
 
 Run: ``python -m bench.train_speed`` (prints a table), or ``run()`` for the rows.
 """
@@ -30,6 +32,8 @@ STEPS = 20_000
 BATCHES = ((10, "batch 10"), (None, "full batch"))
 OLD_ENGINE = Path(os.environ.get("BENCH_OLD_ENGINE", "/tmp/oldengine"))
 OLD_COMMIT = "9834a67~1"
+ROOT = Path(__file__).resolve().parents[1]
+ROUNDS = 3
 
 
 def problem():
@@ -95,24 +99,56 @@ def engine_figures(steps: int = STEPS) -> dict:
     return out
 
 
-def old_engine_figures(steps: int = STEPS) -> dict | str:
-    """The same figures from the previous engine, in a subprocess; or why there are none."""
-    if not (OLD_ENGINE / "app").is_dir():
-        return f"no checkout at {OLD_ENGINE} (git worktree add {OLD_ENGINE} {OLD_COMMIT})"
-    env = {**os.environ, "PYTHONPATH": str(OLD_ENGINE)}
+def subprocess_figures(root: Path, steps: int) -> dict | str:
+    """``engine_figures`` of the engine checked out at ``root``, in a fresh process; or why
+    there are none."""
+    if not (root / "app").is_dir():
+        return f"no checkout at {root} (git worktree add {root} {OLD_COMMIT})"
+    env = {**os.environ, "PYTHONPATH": str(root)}
     done = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--engine-json", str(steps)],
-        cwd=OLD_ENGINE,
+        cwd=root,
         env=env,
         capture_output=True,
         text=True,
     )
     if done.returncode:
-        return "the previous engine failed: " + done.stderr.strip()[-500:]
+        return f"the engine at {root} failed: " + done.stderr.strip()[-500:]
     figures = json.loads(done.stdout.strip().splitlines()[-1])
-    if not figures.pop("app", "").startswith(str(OLD_ENGINE)):
-        return "the subprocess did not import the previous engine"
+    if not figures.pop("app", "").startswith(str(root)):
+        return f"the subprocess did not import the engine at {root}"
     return figures
+
+
+def best_of(rounds: list[dict]) -> dict:
+    """Per batch mode and path: the shortest first call and the highest rate of the rounds."""
+    return {
+        label: {
+            kind: [
+                min(r[label][kind][0] for r in rounds),
+                max(r[label][kind][1] for r in rounds),
+            ]
+            for kind in rounds[0][label]
+        }
+        for label in rounds[0]
+    }
+
+
+def paired_figures(steps: int, rounds: int) -> tuple[dict, dict | str]:
+    """This engine's and the previous engine's figures, measured in alternating fresh
+    processes, ``rounds`` times each; the best of each. The machine's speed drifts by ±20%
+    over minutes: alternating puts both engines through the same drift."""
+    new, old = [], []
+    for _ in range(rounds):
+        figures = subprocess_figures(ROOT, steps)
+        if isinstance(figures, str):
+            raise RuntimeError(figures)
+        new.append(figures)
+        figures = subprocess_figures(OLD_ENGINE, steps)
+        if isinstance(figures, str):
+            return best_of(new), figures
+        old.append(figures)
+    return best_of(new), best_of(old)
 
 
 def numpy_loop(net, x, t, batch):
@@ -190,10 +226,9 @@ def row(name, value, unit, baseline, goal, met="ratio"):
     }
 
 
-def run(steps: int = STEPS) -> list[dict]:
+def run(steps: int = STEPS, rounds: int = ROUNDS) -> list[dict]:
     """Result rows {name, value, unit, baseline, ratio, goal, met}."""
-    old = old_engine_figures(steps)
-    new = engine_figures(steps)
+    new, old = paired_figures(steps, rounds)
     net, x, t = problem()
     n = len(x)
     rows = []

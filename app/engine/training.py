@@ -66,9 +66,7 @@ def make_loop(depth: int, dtype, xla: bool):
     (whole set, shuffled per epoch, or Playground's fixed order), one tape for ∂L/∂W and
     ∂L/∂b (core.gradients), the optimizer step (core.update), Playground's regularisation
     step on the weights (core.regularize). The steps run in chunks of ``record_every``, each
-    followed by the loss and accuracy on the whole training and test sets; within a chunk,
-    in segments of one epoch each (the whole chunk for the whole set), which build the
-    epoch's batch tables once before their steps.
+    followed by the loss and accuracy on the whole training and test sets.
     """
 
     def run(
@@ -174,7 +172,9 @@ def make_loop(depth: int, dtype, xla: bool):
             values = tf.stack([tf.cast(done, dtype), loss_value, acc, test_loss, test_acc])
             return tf.tensor_scatter_nd_update(history, [[row]], [values])
 
-        def step(k, theta, slot_0, slot_1, dead, batches):
+        def step(i, k, theta, slot_0, slot_1, dead, batches):
+            new_epoch = tf.logical_and(tf.not_equal(batch_mode, 0), tf.equal(k % per_epoch, 0))
+            batches = tf.cond(new_epoch, lambda: epoch_batches(k), lambda: batches)
             pos = tf.cast(k % per_epoch, tf.int32)
             xb, tb, weight, divisor = (tf.gather(table, pos) for table in batches)
             weights, biases = unpack_params(theta, sizes, depth, layout)
@@ -201,45 +201,28 @@ def make_loop(depth: int, dtype, xla: bool):
             slot_0, slot_1 = (
                 tf.where(keep, old, new) for old, new in zip((slot_0, slot_1), slots, strict=True)
             )
-            return k + 1, theta, slot_0, slot_1, dead
+            return i + 1, k + 1, theta, slot_0, slot_1, dead, batches
 
-        def segment(count):
-            """The steps of one chunk that fall in one epoch (for the whole set: the whole
-            chunk): that epoch's batch tables once, then its steps. So no step asks whether
-            an epoch begins, and the tables stay out of the step loop's state."""
-
-            def run_segment(i, k, theta, slot_0, slot_1, dead):
-                batches = epoch_batches(k)
-                left = count - i
-                in_epoch = tf.cast(per_epoch - k % per_epoch, tf.int32)
-                length = tf.where(tf.equal(batch_mode, 0), left, tf.minimum(left, in_epoch))
-                _, k, theta, slot_0, slot_1, dead = tf.while_loop(
-                    lambda j, *_: j < length,
-                    lambda j, *state: (j + 1, *step(*state, batches)),
-                    (tf.constant(0), k, theta, slot_0, slot_1, dead),
-                )
-                return i + length, k, theta, slot_0, slot_1, dead
-
-            return run_segment
-
-        def chunk(done, k, theta, slot_0, slot_1, dead, history, row):
+        def chunk(done, k, theta, slot_0, slot_1, dead, batches, history, row):
             count = tf.minimum(record_every, steps - done)
-            _, k, theta, slot_0, slot_1, dead = tf.while_loop(
+            _, k, theta, slot_0, slot_1, dead, batches = tf.while_loop(
                 lambda i, *_: i < count,
-                segment(count),
-                (tf.constant(0), k, theta, slot_0, slot_1, dead),
+                step,
+                (tf.constant(0), k, theta, slot_0, slot_1, dead, batches),
             )
             done = done + count
             history = record(history, row, done, theta)
-            return done, k, theta, slot_0, slot_1, dead, history, row + 1
+            return done, k, theta, slot_0, slot_1, dead, batches, history, row + 1
 
         rows = tf.shape(history_template)[0]
         history = tf.fill([rows, len(HISTORY_COLUMNS)], tf.constant(np.nan, dtype))
         history = record(history, 0, 0, theta)
-        _, iterations, theta, slot_0, slot_1, dead, history, _ = tf.while_loop(
+        # The tables of the epoch the run starts in (mid-epoch when it continues a run).
+        batches = epoch_batches(iterations - iterations % per_epoch)
+        _, iterations, theta, slot_0, slot_1, dead, _, history, _ = tf.while_loop(
             lambda done, *_: done < steps,
             chunk,
-            (tf.constant(0), iterations, theta, slot_0, slot_1, dead, history, 1),
+            (tf.constant(0), iterations, theta, slot_0, slot_1, dead, batches, history, 1),
         )
         # The data loss's gradient on the whole training set where the run ends (what a
         # frame draws on the edges), from the same verb as the steps.

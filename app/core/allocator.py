@@ -1,7 +1,7 @@
 """The C allocator's arenas: how many glibc ``malloc`` may keep for the process's threads.
 
-glibc gives threads that contend for the heap arenas of their own, up to 8 per core, and an
-arena keeps what its threads freed for reuse instead of returning it to the system.
+glibc gives each thread that allocates an arena of its own, up to 8 per core, and an arena
+keeps what its threads freed for reuse instead of returning it to the system.
 TensorFlow runs every graph on a pool of threads, so the buffers of a request (inputs, every
 layer's z and a, the gradients) are freed in whichever arena their thread took them from: a
 stream of networks of new shapes spreads free blocks of new sizes over every arena, and the

@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     compute_threads: int = Field(
         4, ge=1, description="threads computing requests at once (sync endpoints); the rest wait"
     )
+    inline_max_work: int = Field(
+        32_768,
+        ge=0,
+        description="a /backprop request of at most this many multiply-adds (batch × Σ "
+        "n_in·n_out) whose graph is built runs on the event loop, without a thread hop; "
+        "larger ones run in a thread (0: always a thread)",
+    )
     max_concurrent_requests: int = Field(
         64, description="API requests computed at once; more answer 503 with Retry-After"
     )

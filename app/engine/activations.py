@@ -20,14 +20,22 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def _sigmoid(z):
-    # Two branches so neither exp overflows.
+    # 1 / (1 + e^−z) for z ≥ 0 and e^z / (1 + e^z) below, so no exp overflows: with
+    # e = e^−|z| both are (1 or e) / (1 + e), the same operations without boolean indexing.
     z = np.asarray(z, dtype=float)
-    out = np.empty_like(z)
-    pos = z >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-    ez = np.exp(z[~pos])
-    out[~pos] = ez / (1.0 + ez)
-    return out
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
+
+
+def _sigmoid_der(z):
+    s = _sigmoid(z)
+    return s * (1.0 - s)
+
+
+def _swish_der(z):
+    z = np.asarray(z, dtype=float)
+    s = _sigmoid(z)
+    return s + z * s * (1.0 - s)
 
 
 def _softmax(z):
@@ -103,7 +111,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "sigmoid",
             tf.sigmoid,
             _sigmoid,
-            lambda z: _sigmoid(z) * (1.0 - _sigmoid(z)),
+            _sigmoid_der,
             r"\sigma(z) = \frac{1}{1 + e^{-z}}",
             r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))",
             code="tf.sigmoid",
@@ -175,7 +183,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "swish",
             tf.nn.silu,
             lambda z: np.asarray(z) * _sigmoid(z),
-            lambda z: _sigmoid(z) + np.asarray(z) * _sigmoid(z) * (1.0 - _sigmoid(z)),
+            _swish_der,
             r"f(z) = z\,\sigma(z)",
             r"f'(z) = \sigma(z) + z\,\sigma(z)\,(1 - \sigma(z))",
             code="tf.nn.silu",

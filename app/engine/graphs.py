@@ -78,6 +78,10 @@ class GraphCache:
     def keys(self) -> list[tuple]:
         return list(self._graphs)
 
+    def ready(self, kind: str, depth: int, dtype: str) -> bool:
+        """Whether this graph is built already (so a call cannot wait for a trace)."""
+        return (kind, depth, dtype, False) in self._graphs
+
     def get(self, kind: str, depth: int, dtype: str, xla: bool = False):
         if kind not in KINDS or dtype not in DTYPES or not 1 <= depth <= self.max_depth:
             raise ValueError(f"no graph ({kind}, depth {depth}, {dtype}) in the engine's space")

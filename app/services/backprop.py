@@ -1,9 +1,12 @@
 """/backprop and /backprop/code: validate a request against the limits, run the engine, and
 build the contract's answer (non-finite numbers become null and are named in warnings)."""
 
+from itertools import pairwise
+
 from app.core.config import get_settings
 from app.core.jsonsafe import FiniteTracker
 from app.engine.backprop import BackpropResult, backprop
+from app.engine.graphs import graph_cache
 from app.engine.losses import get_loss, prepare_targets
 from app.engine.network import Network, check_inputs
 from app.schemas.backprop import BackpropRequest
@@ -94,3 +97,19 @@ def compute(req: BackpropRequest) -> dict:
         req.train_biases,
     )
     return backprop_response(net, result, req)
+
+
+def runs_inline(req: BackpropRequest) -> bool:
+    """Whether this request is small enough to compute on the event loop itself.
+
+    A thread hop and the GIL hand-offs around it cost more than a classroom network's whole
+    computation (about 1 ms), so a small request runs where it was parsed: at most
+    ``inline_max_work`` multiply-adds (batch × Σ n_in·n_out), and only when its graph is
+    built. A trace (1–3 s), or a large request, would stall every other connection, so those
+    run in a thread as before.
+    """
+    layers = req.layers
+    work = len(req.inputs) * sum(a * b for a, b in pairwise(layers))
+    return work <= get_settings().inline_max_work and graph_cache().ready(
+        "backprop", len(layers) - 1, req.dtype
+    )

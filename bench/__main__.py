@@ -91,16 +91,9 @@ def run(sections: list[str], quick: bool) -> str:
     started = time.perf_counter()
     if "http" in sections:
         from bench import http_load
-        from bench.common import Server
 
         print("http: /backprop vs /healthz at 1, 16, 32 clients …", flush=True)
-        with Server(env=http_load.STEADY) as server:
-            rows, raw = http_load.measure(server, scale)
-        old = http_load.old_engine_server()
-        if old is not None:
-            with old:
-                label = f"previous engine ({http_load.OLD_COMMIT}), 1 worker"
-                rows += http_load.measure_scaled_out(old, 1, scale, label)
+        rows, raw = http_load.run(scale)
         doc = http_load.__doc__ + "\n\n" + http_load.reading(raw)
         parts.append(("HTTP: /api/v1/backprop vs /healthz on loopback", rows, doc))
     if "engine" in sections:

@@ -8,7 +8,9 @@ separately as "same preset". Goals (issue 9), at 16 clients: backprop ≥ 0.25×
 endpoint's throughput and p99 < 50 ms (before the engine rewrite: 0.064× and 190 ms).
 
 The previous engine (commit 9834a67~1, as in the training bench) serves the same 16-client
-load in the same run, for a before/after ratio that the machine's load does not skew.
+load in the same run, for a before/after ratio that the machine's load does not skew; so does
+this engine with every request computed in a worker thread (``BPV_INLINE_MAX_WORK=0``), the
+way requests ran before small ones moved onto the event loop.
 
 Steady state: the servers run with ``BPV_WARM_GRAPHS=false``, since the background warm-up
 of every graph of the engine (minutes on a loaded machine) would otherwise share the CPU
@@ -181,13 +183,24 @@ def reading(raw: dict) -> str:
     )
 
 
-def main() -> None:
+def run(scale: float = 1.0) -> tuple[list[dict], dict]:
+    """Every row: this server at every level, then the goal's level again on this engine with
+    every request in a worker thread and on the previous engine (when checked out)."""
     with Server(env=STEADY) as server:
-        rows, raw = measure(server)
+        rows, raw = measure(server, scale)
+    # The same engine computing every request in a worker thread, as before small requests
+    # ran on the event loop (app/core/offload.py).
+    with Server(env={**STEADY, "BPV_INLINE_MAX_WORK": "0"}) as threaded:
+        rows += measure_scaled_out(threaded, 1, scale, "every request in a worker thread")
     old = old_engine_server()
     if old is not None:
         with old:
-            rows += measure_scaled_out(old, 1, label=f"previous engine ({OLD_COMMIT})")
+            rows += measure_scaled_out(old, 1, scale, f"previous engine ({OLD_COMMIT}), 1 worker")
+    return rows, raw
+
+
+def main() -> None:
+    rows, raw = run()
     print_rows(rows)
     print(reading(raw))
 

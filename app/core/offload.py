@@ -1,9 +1,10 @@
 """Where a request's computation runs: small ones on the event loop, in arrival order.
 
-A thread hop costs more than a classroom network's whole computation: the worker thread's
-wake-up, then the GIL handed back and forth between it and the event loop (measured on
-/backprop at 16 clients: 3.5 ms of CPU per request through the thread pool, 2.1 ms on the
-loop). A computation that is known to be short therefore runs on the loop itself.
+A thread hop costs CPU that a short computation does not need: the worker thread's wake-up,
+the GIL handed back and forth between it and the event loop, TensorFlow's pool threads
+spinning meanwhile (measured on /backprop at 16 clients: 2.5 ms of server CPU per request
+through the thread pool, 2.1 ms on the loop, and p99 44–46 ms against 37–42 ms, at the same
+throughput). A computation that is known to be short therefore runs on the loop itself.
 
 Run directly inside each request's task it would be served in the order the loop happens to
 find ready sockets, not the order requests came in: a request could wait for two rounds of

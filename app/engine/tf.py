@@ -13,6 +13,13 @@ import tensorflow as tf  # noqa: E402
 
 tf.get_logger().setLevel("ERROR")
 
+try:  # tf.switch_case's implementation, which can keep a Case op from being lowered
+    from tensorflow.python.ops.control_flow_switch_case import (  # noqa: E402
+        _indexed_case_helper as switch_case_helper,
+    )
+except ImportError:  # pragma: no cover - another TensorFlow layout
+    switch_case_helper = None
+
 _warmed_up = False
 
 

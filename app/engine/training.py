@@ -141,7 +141,8 @@ def make_loop(depth: int, dtype, xla: bool):
             Shuffling cuts this epoch's permutation into batches; the whole set is one batch
             of size n; Playground's order starts every epoch after the first with the last
             epoch's n mod B samples."""
-            perm = tf.cond(tf.equal(batch_mode, 1), lambda: permutation(k), lambda: identity)
+            shuffled = tf.cast(tf.equal(batch_mode, 1), tf.int32)
+            perm = core.case(shuffled, [lambda: identity, lambda: permutation(k)])
             pos = tf.range(tf.cast(per_epoch, tf.int32))[:, None]
             rows = tf.gather(perm, tf.minimum(pos * batch_size + j, n - 1))
             carry = (pos == 0) & (k >= per_epoch) & (remainder > 0)
@@ -174,7 +175,10 @@ def make_loop(depth: int, dtype, xla: bool):
 
         def step(i, k, theta, slot_0, slot_1, dead, batches):
             new_epoch = tf.logical_and(tf.not_equal(batch_mode, 0), tf.equal(k % per_epoch, 0))
-            batches = tf.cond(new_epoch, lambda: epoch_batches(k), lambda: batches)
+            # A case, not tf.cond: kept as a call, the epoch's tables are not visited each step.
+            batches = core.case(
+                tf.cast(new_epoch, tf.int32), [lambda: batches, lambda: epoch_batches(k)]
+            )
             pos = tf.cast(k % per_epoch, tf.int32)
             xb, tb, weight, divisor = (tf.gather(table, pos) for table in batches)
             weights, biases = unpack_params(theta, sizes, depth, layout)

@@ -321,3 +321,35 @@ def test_regularize_l1_moves_by_sign_and_kills_a_crossing_weight():
     w, dead = _regularize([0.0, 0.4], [0.7, 0.3], [True, False], 1)
     np.testing.assert_allclose(w, [0.0, 0.25], rtol=1e-14)
     np.testing.assert_array_equal(dead, [True, False])
+
+
+def _cases(function) -> list[tuple[int, bool]]:
+    """(branch count, lowered to switch/merge?) of every Case op in a traced graph."""
+    graph = function.graph.as_graph_def()
+    nodes = list(graph.node) + [n for f in graph.library.function for n in f.node_def]
+    return [
+        (len(n.attr["branches"].list.func), n.attr["_lower_using_switch_merge"].b)
+        for n in nodes
+        if n.op in ("Case", "StatelessCase")
+    ]
+
+
+def test_big_cases_stay_calls_and_activation_cases_are_lowered():
+    """The loss, the optimizer and the epoch tables run only their chosen branch in a plain
+    graph (a lowered case visits every branch's ops each step); the activation cases, small
+    and many, are lowered so that their branches are not instantiated as functions one by
+    one (docs/engine.md: memory)."""
+    from app.engine.graphs import build_backprop
+    from app.engine.training import make_loop
+
+    n_act = len(ACTIVATIONS)
+    for function in (build_backprop(2, tf.float32, False), make_loop(2, tf.float32, False)):
+        cases = _cases(function)
+        activation = [lowered for branches, lowered in cases if branches == n_act]
+        other = [lowered for branches, lowered in cases if branches != n_act]
+        assert activation and all(activation)
+        assert other and not any(other)
+    # The training loop's calls include the optimizer (one) and the epoch's two conditions.
+    calls = [b for b, lowered in _cases(make_loop(1, tf.float64, False)) if not lowered]
+    assert calls.count(len(core.FAMILIES)) == 1 and calls.count(2) >= 2
+    assert calls.count(len(core._LOSS_BRANCHES)) >= 2  # the loss and its gradient, at least

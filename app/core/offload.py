@@ -38,17 +38,23 @@ class LoopQueue:
 
     def _run_one(self) -> None:
         future, fn, args = self._calls.popleft()
-        if not future.cancelled():  # the client went away while it waited
-            try:
-                future.set_result(fn(*args))
-            except Exception as error:  # the route's awaiting task raises it as its own
-                future.set_exception(error)
-        if self._calls:
-            # Scheduled now, it runs in the loop's next iteration, after the loop has polled
-            # its sockets: one call per iteration.
-            self._loop.call_soon(self._run_one)
-        else:
-            self._scheduled = False
+        try:
+            if not future.cancelled():  # the client went away while it waited
+                try:
+                    result = fn(*args)
+                except (SystemExit, KeyboardInterrupt):
+                    raise
+                except BaseException as error:  # the awaiting route raises it as its own
+                    future.set_exception(error)
+                else:
+                    future.set_result(result)
+        finally:  # whatever happened, the calls behind this one still run
+            if self._calls:
+                # Scheduled now, it runs in the loop's next iteration, after the loop has
+                # polled its sockets: one call per iteration.
+                self._loop.call_soon(self._run_one)
+            else:
+                self._scheduled = False
 
     def __len__(self) -> int:
         return len(self._calls)

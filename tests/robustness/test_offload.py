@@ -54,6 +54,22 @@ def test_an_exception_reaches_the_caller_and_the_queue_goes_on():
     assert asyncio.run(main()) == 42
 
 
+def test_a_base_exception_reaches_its_caller_and_the_calls_behind_it_still_run():
+    class Unusual(BaseException):
+        pass
+
+    def fail():
+        raise Unusual
+
+    async def main():
+        failed, after = run_on_loop(fail), run_on_loop(lambda: "next")
+        with pytest.raises(Unusual):
+            await asyncio.wait_for(failed, 5)  # not left waiting forever
+        return await asyncio.wait_for(after, 5)
+
+    assert asyncio.run(main()) == "next"
+
+
 def test_a_call_whose_caller_went_away_is_skipped():
     async def main():
         ran = []

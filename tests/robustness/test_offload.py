@@ -2,6 +2,7 @@
 whose graph is not built yet, in a thread. Both give the same bytes."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -20,6 +21,13 @@ SMALL = {
 }
 
 
+def run(main):
+    """``asyncio.run(main())`` in a thread of its own: the session's Playwright (sync API)
+    keeps an event loop running on the main thread once a browser test has run."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main()).result()
+
+
 def test_queued_calls_run_oldest_first_one_per_loop_iteration():
     async def main():
         loop, order = asyncio.get_running_loop(), []
@@ -35,7 +43,7 @@ def test_queued_calls_run_oldest_first_one_per_loop_iteration():
         results = await asyncio.gather(*(run_on_loop(call, name) for name in "ABC"))
         return results, order
 
-    results, order = asyncio.run(main())
+    results, order = run(main)
     assert results == ["a", "b", "c"]
     assert order == ["A", "callback scheduled by A", "B", "C"]
 
@@ -51,7 +59,7 @@ def test_an_exception_reaches_the_caller_and_the_queue_goes_on():
             await failed
         return await after
 
-    assert asyncio.run(main()) == 42
+    assert run(main) == 42
 
 
 def test_a_base_exception_reaches_its_caller_and_the_calls_behind_it_still_run():
@@ -67,7 +75,7 @@ def test_a_base_exception_reaches_its_caller_and_the_calls_behind_it_still_run()
             await asyncio.wait_for(failed, 5)  # not left waiting forever
         return await asyncio.wait_for(after, 5)
 
-    assert asyncio.run(main()) == "next"
+    assert run(main) == "next"
 
 
 def test_a_call_whose_caller_went_away_is_skipped():
@@ -79,7 +87,7 @@ def test_a_call_whose_caller_went_away_is_skipped():
         assert await run_on_loop(ran.append, "kept") is None
         return ran
 
-    assert asyncio.run(main()) == ["kept"]
+    assert run(main) == ["kept"]
 
 
 def test_only_small_requests_with_a_built_graph_run_inline(monkeypatch):

@@ -4,11 +4,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.engine.graphs import graph_cache, network_tensors, unpack
+from app.engine.graphs import backprop_tensors, graph_cache, unpack
 from app.engine.losses import Loss
 from app.engine.network import Network
 from app.engine.textbook import textbook_backprop
-from app.engine.tf import tf
 
 # |f′(z)| below this counts as saturated: δ through that unit is ~0.
 SATURATION_THRESHOLD = 1e-3
@@ -75,9 +74,7 @@ def tape_pass(net, inputs, targets, loss, from_logits, reduction, lr=0.0, train_
     """
     step = graph_cache().get("backprop", net.depth, net.dtype)
     packed = step(
-        *network_tensors(net, inputs, targets, loss.name, from_logits, reduction),
-        tf.constant(lr, net.tf_dtype),
-        tf.constant(bool(train_biases)),
+        *backprop_tensors(net, inputs, targets, loss.name, from_logits, reduction, lr, train_biases)
     )
     batch, sizes, depth = len(inputs), net.sizes, net.depth
     units = [(batch, n) for n in sizes[1:]]

@@ -14,6 +14,7 @@ from app.engine.activations import bind
 from app.engine.graphs import (
     KINDS,
     GraphCache,
+    backprop_tensors,
     flat_params,
     network_tensors,
     pack,
@@ -154,3 +155,24 @@ def test_network_tensors():
     assert divisor.numpy() == 3.0
     summed = network_tensors(net, [[1.0, 2.0]] * 3, [[0.0, 1.0]] * 3, "mse", False, "sum")
     assert summed[-1].numpy() == 1.0
+
+
+def test_backprop_tensors_pack_every_number_and_integer_in_order():
+    net = build_network([2, 3, 2], ["leaky_relu", "sigmoid"], dtype="float64", seed=1)
+    x, t = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]
+    floats, ints = backprop_tensors(net, x, t, "categorical_crossentropy", True, "sum", 0.25, False)
+    theta = flat_params(net.weights, net.biases)
+    assert floats.dtype == tf.float64 and ints.dtype == tf.int32
+    expected = np.concatenate([np.ravel(x), np.ravel(t), theta, [np.float32(0.2), 0.0], [1, 0.25]])
+    np.testing.assert_array_equal(floats.numpy(), expected)
+    codes = [core.ACTIVATION_CODE["leaky_relu"], core.ACTIVATION_CODE["sigmoid"]]
+    loss = core.loss_code("categorical_crossentropy", True)
+    assert ints.numpy().tolist() == [3, 2, loss, 0, 2, 3, 2, *codes]
+    mean = backprop_tensors(net, x, t, "mse", False, "mean", 0.25, True)
+    assert mean[0].numpy()[-2] == 3.0 and mean[1].numpy()[3] == 1
+    # In float32 every number is cast on its own, as separate tensors would cast it.
+    net32 = build_network([2, 3, 2], "tanh", dtype="float32", seed=1)
+    x32, t32 = [[0.1, 0.2]], [[0.3, 0.7]]
+    floats32, _ = backprop_tensors(net32, x32, t32, "mse", False, "mean", 0.1, True)
+    assert floats32.dtype == tf.float32
+    assert floats32.numpy()[0] == np.float32(0.1) and floats32.numpy()[-1] == np.float32(0.1)

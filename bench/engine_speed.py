@@ -176,15 +176,10 @@ def stage_breakdown(calls: int = 300) -> list[dict]:
 
 
 def _graph_args(net, inputs, targets):
-    """The tensors the engine's backprop graph takes (one per depth and dtype, packed)."""
-    from app.engine.graphs import network_tensors
-    from app.engine.tf import tf
+    """The two tensors the engine's backprop graph takes (one per depth and dtype, packed)."""
+    from app.engine.graphs import backprop_tensors
 
-    return (
-        *network_tensors(net, inputs, targets, "mse", False, "mean"),
-        tf.constant(0.1, net.tf_dtype),
-        tf.constant(True),
-    )
+    return backprop_tensors(net, inputs, targets, "mse", False, "mean", 0.1, True)
 
 
 def profile_text(requests: int = 300) -> str:

@@ -56,9 +56,6 @@ class LoopQueue:
             else:
                 self._scheduled = False
 
-    def __len__(self) -> int:
-        return len(self._calls)
-
 
 _queues: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 

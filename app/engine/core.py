@@ -11,9 +11,9 @@ What the user picks never becomes a trace-time constant. The activation of each 
 integer *code* tensor (its index in ``ACTIVATIONS``), its parameter (leaky ReLU's α) a tensor;
 the loss is a code tensor too, and so are the optimizer, its hyper-parameters, the
 regularisation, ``train_biases`` and the reduction. Inside a graph (plain or XLA) a code
-picks its branch with a ``Case`` op (:func:`case`): only the chosen function runs, and a choice that
-needs a gradient takes it from a second case that runs that function's own TensorFlow
-gradient (:func:`_apply`). So the chosen TensorFlow op computes the numbers, as a graph
+picks its branch with a ``Case`` op (:func:`case`): only the chosen function runs, and a
+choice that needs a gradient takes it from a second case that runs that function's own
+TensorFlow gradient (:func:`_apply`). So the chosen TensorFlow op computes the numbers, as a graph
 specialised to that choice would. Called eagerly with Python ``int`` codes, the verbs call
 the chosen op directly (``/gradient-flow`` does this for stacks of up to 50 layers).
 

@@ -197,6 +197,12 @@ def per_sample_loss(t, out, code):
     return _apply(tf.gather(tf.constant(_BRANCH_OF_CODE), code), functions, out)
 
 
+def batch_divisor(batch: int, reduction: str) -> int:
+    """:func:`batch_loss`'s divisor for a batch of this size: the size for "mean", 1 for
+    "sum"."""
+    return batch if reduction == "mean" else 1
+
+
 def batch_loss(per_sample, sample_weight, divisor):
     """Σ wᵢ·Lᵢ / divisor: the mean (divisor = Σw) or the sum (divisor = 1) over the batch."""
     if sample_weight is None:

@@ -124,7 +124,7 @@ def tape_gradients(net, inputs, targets, loss: Loss, from_logits, reduction) -> 
     x, t = tf.constant(inputs, dtype), tf.constant(targets, dtype)
     weights, biases = net.tf_params()
     codes, params = core.activation_codes(net.activations)
-    divisor = tf.constant(len(inputs) if reduction == "mean" else 1, dtype)
+    divisor = tf.constant(core.batch_divisor(len(inputs), reduction), dtype)
     out = core.gradients(
         (weights, biases, codes, params), x, t, core.loss_code(loss.name, from_logits), divisor
     )

@@ -212,7 +212,7 @@ def network_tensors(net, inputs, targets, loss_name: str, from_logits: bool, red
         tf.constant(codes, tf.int32),
         tf.constant(params, dtype),
         tf.constant(core.loss_code(loss_name, from_logits), tf.int32),
-        tf.constant(len(inputs) if reduction == "mean" else 1, dtype),
+        tf.constant(core.batch_divisor(len(inputs), reduction), dtype),
     )
 
 
@@ -226,7 +226,7 @@ def backprop_tensors(net, inputs, targets, loss_name, from_logits, reduction, lr
     """
     codes, params = core.activation_codes(net.activations)
     x, t = np.asarray(inputs, dtype=float), np.asarray(targets, dtype=float)
-    divisor = len(x) if reduction == "mean" else 1
+    divisor = core.batch_divisor(len(x), reduction)
     floats = np.concatenate(
         [x.ravel(), t.ravel(), flat_params(net.weights, net.biases), params, [divisor, lr]]
     )

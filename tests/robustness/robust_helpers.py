@@ -4,10 +4,20 @@ Everything here walks ``/openapi.json`` so that an endpoint added later is cover
 editing these tests.
 """
 
+import asyncio
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 TRACE_MARKERS = ("Traceback (most recent call last)", 'File "/', "site-packages", "Error: ")
+
+
+def run_async(main):
+    """``asyncio.run(main())`` in a thread of its own: once a browser test has run, the
+    session's Playwright (sync API) keeps an event loop on the main thread, where
+    ``asyncio.run`` refuses to start another."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, main()).result()
 
 
 def strict_json(text: str):

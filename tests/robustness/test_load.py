@@ -15,7 +15,7 @@ import pytest
 
 from app.core.config import get_settings
 from app.main import create_app
-from tests.robustness.robust_helpers import strict_json
+from tests.robustness.robust_helpers import run_async, strict_json
 
 CLIENTS = 16
 ROUNDS = 6  # each client sends ROUNDS × len(REQUESTS) requests: 672 in all
@@ -130,10 +130,7 @@ def test_concurrency_limit_answers_503_with_retry_after_and_recovers(limited_app
             after = await http.post("/api/v1/backprop", json=body)
         return busy, page, held, after
 
-    # A thread of its own: the session's Playwright (sync API) keeps an event loop on the
-    # main thread, where asyncio.run() refuses to start another.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        busy, page, held, after = pool.submit(asyncio.run, scenario()).result()
+    busy, page, held, after = run_async(scenario)
     for response in busy:
         assert response.status_code == 503
         assert response.headers["retry-after"] == "1"

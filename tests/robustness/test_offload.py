@@ -2,7 +2,6 @@
 whose graph is not built yet, in a thread. Both give the same bytes."""
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -12,6 +11,7 @@ from app.engine.graphs import GraphCache, graph_cache
 from app.routes import backprop as route
 from app.schemas.backprop import BackpropRequest
 from app.services import backprop as service
+from tests.robustness.robust_helpers import run_async
 
 SMALL = {
     "layers": [4, 8, 8, 3],
@@ -19,13 +19,6 @@ SMALL = {
     "targets": [[1.0 if c == r % 3 else 0.0 for c in range(3)] for r in range(8)],
     "seed": 7,
 }
-
-
-def run(main):
-    """``asyncio.run(main())`` in a thread of its own: the session's Playwright (sync API)
-    keeps an event loop running on the main thread once a browser test has run."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, main()).result()
 
 
 def test_queued_calls_run_oldest_first_one_per_loop_iteration():
@@ -43,7 +36,7 @@ def test_queued_calls_run_oldest_first_one_per_loop_iteration():
         results = await asyncio.gather(*(run_on_loop(call, name) for name in "ABC"))
         return results, order
 
-    results, order = run(main)
+    results, order = run_async(main)
     assert results == ["a", "b", "c"]
     assert order == ["A", "callback scheduled by A", "B", "C"]
 
@@ -59,7 +52,7 @@ def test_an_exception_reaches_the_caller_and_the_queue_goes_on():
             await failed
         return await after
 
-    assert run(main) == 42
+    assert run_async(main) == 42
 
 
 def test_a_base_exception_reaches_its_caller_and_the_calls_behind_it_still_run():
@@ -75,7 +68,7 @@ def test_a_base_exception_reaches_its_caller_and_the_calls_behind_it_still_run()
             await asyncio.wait_for(failed, 5)  # not left waiting forever
         return await asyncio.wait_for(after, 5)
 
-    assert run(main) == "next"
+    assert run_async(main) == "next"
 
 
 def test_a_call_whose_caller_went_away_is_skipped():
@@ -87,7 +80,7 @@ def test_a_call_whose_caller_went_away_is_skipped():
         assert await run_on_loop(ran.append, "kept") is None
         return ran
 
-    assert run(main) == ["kept"]
+    assert run_async(main) == ["kept"]
 
 
 def test_only_small_requests_with_a_built_graph_run_inline(monkeypatch):

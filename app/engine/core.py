@@ -21,6 +21,8 @@ So a compiled graph depends only on the network's *depth* and *dtype* (shapes ar
 open): see ``graphs.py`` for the one cache that holds them and its fixed bound.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from app.engine.activations import ACTIVATIONS, BoundActivation
@@ -180,21 +182,37 @@ _BRANCH_OF_CODE = [
 _DIVISOR_OF_CODE = [_SQUARED.get(name, 1.0) for name in LOSS_NAMES for _ in (False, True)]
 
 
+class ResolvedLoss(NamedTuple):
+    """A loss code tensor with its branch of :func:`per_sample_loss`'s case, looked up once."""
+
+    code: tf.Tensor
+    branch: tf.Tensor
+
+
+def resolve_loss(code) -> ResolvedLoss:
+    """The loss code and its case branch (the squared errors share one), for a graph that
+    looks the branch up once instead of in every step: under XLA a case whose index is a
+    compile-time constant compiles only that branch (see training.py)."""
+    return ResolvedLoss(code, tf.gather(tf.constant(_BRANCH_OF_CODE), code))
+
+
 def per_sample_loss(t, out, code):
-    """The loss of each sample (the loss with this code; see :func:`loss_code`)."""
+    """The loss of each sample (the loss with this code; see :func:`loss_code`). ``code`` may
+    also be a :class:`ResolvedLoss`."""
     if _is_static(code):
         name, logits = LOSS_NAMES[int(code) // 2], bool(int(code) % 2)
         return LOSSES[name].tf_fn(t, out, logits)
+    code, branch = code if isinstance(code, ResolvedLoss) else resolve_loss(code)
     divisor = tf.gather(tf.constant(_DIVISOR_OF_CODE, out.dtype), code)
     divisor = tf.where(divisor > 0, divisor, tf.cast(tf.shape(out)[-1], out.dtype))
 
-    def branch(name, logits):
+    def branch_fn(name, logits):
         if name == "squared":
             return lambda out: squared_error(t, out, divisor)
         return lambda out: LOSSES[name].tf_fn(t, out, logits)
 
-    functions = [branch(name, logits) for name, logits in _LOSS_BRANCHES]
-    return _apply(tf.gather(tf.constant(_BRANCH_OF_CODE), code), functions, out)
+    functions = [branch_fn(name, logits) for name, logits in _LOSS_BRANCHES]
+    return _apply(branch, functions, out)
 
 
 def batch_divisor(batch: int, reduction: str) -> int:

@@ -50,6 +50,8 @@ class TrainResult:
     # ∂L/∂W and ∂L/∂b of the data loss on the whole training set at the final state.
     grad_weights: list[np.ndarray]
     grad_biases: list[np.ndarray]
+    # Whether the loop ran compiled with XLA (asked for, and within max_xla_programs).
+    xla: bool = False
 
 
 def loop_cache():
@@ -101,6 +103,12 @@ def make_loop(depth: int, dtype, xla: bool):
         history_template,
     ):
         lr = core.learning_rate(hyper)
+        if xla:
+            # The choices become compile-time constants: one XLA program per choice, holding
+            # only the chosen branches. The loss's branch is looked up here, outside the
+            # loops, so that its case index is a constant inside them as well.
+            x = compile_time_constants(x, [codes, loss, family, batch_mode])
+            loss = core.resolve_loss(loss)
 
         def choices():
             """Per layer the activation code and parameter, and the hyper-parameters."""
@@ -110,10 +118,10 @@ def make_loop(depth: int, dtype, xla: bool):
                 tf.unstack(hyper, len(core.H)),
             )
 
-        # Where to unstack them: once per run under XLA (inside the loop XLA keeps each slice
-        # as a kernel of its own, run every step); once per step in a plain graph, whose loop
-        # pays four control-flow ops an iteration for every tensor it carries in, and where
-        # one unstack is one op.
+        # Where to unstack them: once per run under XLA, where the slices are constants that
+        # the loops' cases (steps and history alike) compile to their one branch; once per
+        # step in a plain graph, whose loop pays four control-flow ops an iteration for
+        # every tensor it carries in, and where one unstack is one op.
         hoisted = choices() if xla else None
         n = tf.shape(x)[0]
         width = tf.shape(batch_template)[0]  # B, or B + remainder in Playground's order
@@ -155,7 +163,8 @@ def make_loop(depth: int, dtype, xla: bool):
 
         def evaluate(xs, ts, weights, biases):
             """Loss and accuracy on a whole set (NaN for an empty set: a mean of nothing)."""
-            _, outs = core.forward(xs, weights, biases, codes, act_params)
+            layer_codes, layer_params, _ = hoisted or (codes, act_params, None)
+            _, outs = core.forward(xs, weights, biases, layer_codes, layer_params)
             out = outs[-1]
             per = core.per_sample_loss(ts, out, loss)
             count = tf.cast(tf.shape(xs)[0], dtype)
@@ -274,6 +283,25 @@ def make_loop(depth: int, dtype, xla: bool):
     return function if xla else function.get_concrete_function()
 
 
+def compile_time_constants(x, choices):
+    """``x`` unchanged, through an op that makes XLA take ``choices`` as compile-time constants.
+
+    tf2xla compiles a function for the *values* of the inputs some op needs as constants (a
+    reshape's shape, a slice's size: the layer sizes already are such inputs) and keys its
+    program cache on them. A reshape of ``x`` to its own shape plus 0·Σchoices makes the
+    choices such inputs: each XLA program is specialised to the activations, loss, optimizer
+    and batching it runs, and a ``Case`` whose index is then a constant compiles only the
+    chosen branch. A 2-4-2-1 training loop goes from 26 conditionals to 2 (the epoch's
+    tables), its step from 7.2 to 6.3 µs with batches of 10 (12.6 to 9.6 µs full batch), and
+    its compile from 7.5 to 4.4 s. The graph is the same one for every choice (the bound on
+    graphs holds); the programs are bounded by ``max_xla_programs``, whose key includes the
+    choices (see :func:`train`). Were a TensorFlow to stop specialising, the cases would run
+    as conditionals, with the same numbers.
+    """
+    pin = tf.add_n([tf.reduce_sum(c) for c in choices]) * 0
+    return tf.reshape(x, tf.shape(x) + pin)
+
+
 _PRIME = 2_147_483_647  # 2^31 − 1
 
 
@@ -353,10 +381,14 @@ def train(
     dtype = net.tf_dtype
     x_test = np.zeros((0, net.sizes[0])) if x_test is None else x_test
     t_test = np.zeros((0, net.sizes[-1])) if t_test is None else t_test
-    shape_key = (depth, net.dtype, tuple(net.sizes), len(x), len(x_test), width, rows)
+    codes, act_params = core.activation_codes(net.activations)
+    loss_code = core.loss_code(loss.name, from_logits)
+    # An XLA program is specialised to the shapes, the layer sizes and the choices the loop
+    # takes as compile-time constants (compile_time_constants).
+    choices = (tuple(codes), loss_code, optimizer.family_code, mode)
+    shape_key = (depth, net.dtype, tuple(net.sizes), len(x), len(x_test), width, rows, choices)
     xla = bool(jit_compile) and graph_cache().admit_xla(shape_key)
     loop = graph_cache().get("train", depth, net.dtype, xla=xla)
-    codes, act_params = core.activation_codes(net.activations)
     slot_0, slot_1 = _internal_slots(state, optimizer)
     dead = state.dead or [np.zeros_like(w) for w in state.weights]
     dead = flat_params([np.asarray(d) > 0 for d in dead], [np.zeros_like(b) for b in state.biases])
@@ -374,7 +406,7 @@ def train(
             tf.constant(state.iterations, tf.int64),
             tf.constant(codes, tf.int32),
             tf.constant(act_params, dtype),
-            tf.constant(core.loss_code(loss.name, from_logits), tf.int32),
+            tf.constant(loss_code, tf.int32),
             tf.constant(reduction == "sum"),
             tf.constant(optimizer.family_code, tf.int32),
             tf.constant(optimizer.hyper_vector(), dtype),
@@ -409,6 +441,7 @@ def train(
         [_history_entry(row, accuracy, n_test=len(x_test)) for row in history.numpy()],
         grads[:depth],
         grads[depth:],
+        xla,
     )
 
 

@@ -210,7 +210,11 @@ def http_response(req: TrainRequest, settings: Settings) -> dict:
         "batch_size": run.batch,
         "batches_per_epoch": run.batches_per_epoch,
         "epoch": result.state.iterations / run.batches_per_epoch,
-        "compiled": {"xla": xla, "graphs": len(graph_cache()), "graph_bound": graph_cache().bound},
+        "compiled": {
+            "xla": result.xla,
+            "graphs": len(graph_cache()),
+            "graph_bound": graph_cache().bound,
+        },
         "elapsed_ms": elapsed * 1000.0,
     }
     return train_response(run.net, req, run.optimizer, run.data, result, extras)

@@ -135,6 +135,29 @@ def test_default_record_every_keeps_about_200_entries(client):
     assert data["history"][-1]["step"] == 1000
 
 
+def test_compiled_xla_says_which_loop_ran(client, monkeypatch):
+    """``compiled.xla`` reports the loop that ran: XLA when asked for and admitted; the plain
+    graph when not asked, or when the XLA programs are at their cap (same numbers to
+    rounding)."""
+    cache = training.graph_cache()
+    body = {
+        "layers": [2, 3, 1],
+        "dataset": {"name": "xor", "samples": 30, "seed": 3},
+        "optimizer": {"name": "sgd", "learning_rate": 0.2},
+        "steps": 30,
+        "batch_size": 5,
+    }
+    plain = post(client, body)
+    monkeypatch.setattr(cache, "max_xla_programs", cache.xla_programs + 1)
+    xla = post(client, {**body, "jit_compile": True})
+    monkeypatch.setattr(cache, "max_xla_programs", cache.xla_programs)
+    capped = post(client, {**body, "activations": "relu", "jit_compile": True})
+    assert [r["compiled"]["xla"] for r in (plain, xla, capped)] == [False, True, False]
+    np.testing.assert_allclose(
+        [h["loss"] for h in xla["history"]], [h["loss"] for h in plain["history"]], rtol=1e-5
+    )
+
+
 def test_two_calls_of_50_steps_continue_exactly_like_one_of_100(client):
     base = {
         "layers": [2, 4, 2, 1],

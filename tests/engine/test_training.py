@@ -5,6 +5,7 @@ each optimizer's update rule as its paper/Keras docs state it), not the app's co
 """
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -329,10 +330,19 @@ XLA_CASES = [
 ]
 
 
+@pytest.fixture
+def xla_room(monkeypatch):
+    """The process's graph cache, with room for this test's XLA programs: the cap counts the
+    whole session's programs, and a run past it falls back to the plain graph."""
+    cache = training.graph_cache()
+    monkeypatch.setattr(cache, "max_xla_programs", cache.xla_programs + 4)
+    return cache
+
+
 @pytest.mark.parametrize("case", XLA_CASES, ids=[c[0] for c in XLA_CASES])
-def test_xla_compiled_loop_agrees_with_the_plain_graph(case):
-    """Every activation, loss and optimizer family under XLA: one program for this shape (the
-    choices are tensors), the same numbers as the plain graph."""
+def test_xla_compiled_loop_agrees_with_the_plain_graph(case, xla_room):
+    """Every activation, loss and optimizer family under XLA, each in a program specialised
+    to its choices (training.compile_time_constants): the same numbers as the plain graph."""
     hidden, output, loss, logits, (name, hyper), options = case
     rng = np.random.default_rng(7)
     x = rng.normal(size=(12, 2))
@@ -344,12 +354,74 @@ def test_xla_compiled_loop_agrees_with_the_plain_graph(case):
         kw["regularization_rate"] = 0.01
     plain = run(net, x, t, loss, opt, 20, **kw)
     xla = run(net, x, t, loss, opt, 20, jit_compile=True, **kw)
+    assert xla.xla and not plain.xla
     params = [r.state.weights + r.state.biases for r in (plain, xla)]
     for a, b in zip(*params, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
     for a, b in zip(plain.history, xla.history, strict=True):
         assert a["loss"] == pytest.approx(b["loss"], rel=1e-10, abs=1e-12)
-    assert training.graph_cache().xla_programs <= training.graph_cache().max_xla_programs
+    assert xla_room.xla_programs <= xla_room.max_xla_programs
+
+
+def _xla_problem():
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(12, 2))
+    return x, (x[:, :1] * x[:, 1:] > 0).astype(float)
+
+
+def test_xla_programs_are_specialised_to_the_choices_and_capped(monkeypatch):
+    """The same shapes with another activation or optimizer are another program, counted by
+    the cap; a known one is reused; past the cap the run takes the plain graph, whose numbers
+    it then has to the bit."""
+    cache = training.graph_cache()
+    monkeypatch.setattr(cache, "max_xla_programs", cache.xla_programs + 2)
+    x, t = _xla_problem()
+    tanh = build_network([2, 3, 1], "tanh", seed=4, dtype="float64")
+    relu = build_network([2, 3, 1], ["relu", "sigmoid"], seed=4, dtype="float64")
+    sgd, adam = make_optimizer("sgd", learning_rate=0.3), make_optimizer("adam")
+    kw = {"batch_size": 4, "seed": 2, "record_every": 5}
+    before = cache.xla_programs
+    for net, opt in ((tanh, sgd), (relu, sgd), (tanh, sgd)):
+        xla = run(net, x, t, "mse", opt, 15, jit_compile=True, **kw)
+        plain = run(net, x, t, "mse", opt, 15, **kw)
+        assert xla.xla
+        for a, b in zip(xla.state.weights, plain.state.weights, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    assert cache.xla_programs == before + 2  # tanh's program served its second run
+    over = run(tanh, x, t, "mse", adam, 15, jit_compile=True, **kw)
+    plain = run(tanh, x, t, "mse", adam, 15, **kw)
+    assert not over.xla and cache.xla_programs == before + 2
+    for a, b in zip(over.state.weights, plain.state.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(("batch_size", "conditionals"), [(4, 2), (None, 0)])
+def test_an_xla_program_holds_only_the_chosen_branches(
+    xla_room, monkeypatch, batch_size, conditionals
+):
+    """With the choices compile-time constants, XLA compiles no activation, loss or optimizer
+    conditional: with batches, the epoch's new tables and its shuffle stay (they change at
+    run time); with the whole set as the batch, nothing does."""
+    get, hlo = xla_room.get, []
+
+    def spy(kind, depth, dtype, xla=False):
+        loop = get(kind, depth, dtype, xla=xla)
+        if kind != "train" or not xla:
+            return loop
+
+        def call(*args):
+            hlo.append(loop.experimental_get_compiler_ir(*args)(stage="optimized_hlo"))
+            return loop(*args)
+
+        return call
+
+    monkeypatch.setattr(xla_room, "get", spy)
+    x, t = _xla_problem()
+    net = build_network([2, 4, 1], ["elu", "sigmoid"], seed=5, dtype="float64")
+    opt = make_optimizer("rmsprop", momentum=0.5)
+    result = run(net, x, t, "binary_crossentropy", opt, 6, batch_size=batch_size, jit_compile=True)
+    assert result.xla and len(hlo) == 1
+    assert len(re.findall(r"\bconditional\(", hlo[0])) == conditionals
 
 
 def test_one_compiled_loop_per_depth_serves_every_architecture():

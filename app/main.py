@@ -9,7 +9,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
-from app.core.allocator import limit_arenas
+from app.core.allocator import limit_arenas, start_trimming
 from app.core.config import get_settings
 from app.core.errors import install_error_handlers
 from app.core.middleware import BodySizeLimit, ConcurrencyLimit, SecurityHeaders
@@ -60,6 +60,9 @@ async def lifespan(app: FastAPI):
     )
     if get_settings().warm_graphs:
         warmer.start()
+    # Free memory back to the system every few seconds (app/core/allocator.py); the same
+    # event stops it.
+    start_trimming(get_settings().malloc_trim_seconds, stop)
     yield
     stop.set()  # stops between two graphs; wait for the one being built
     if warmer.is_alive():

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
         description="glibc malloc arenas for the process's threads (0: glibc's default of 8 "
         "per core); a few keep memory flat while TensorFlow's threads serve new shapes",
     )
+    malloc_trim_seconds: float = Field(
+        10.0,
+        ge=0,
+        description="every this many seconds the allocator's free pages go back to the system "
+        "(glibc malloc_trim; 0: never)",
+    )
     static_dir: Path = PROJECT_ROOT / "static"
     templates_dir: Path = PROJECT_ROOT / "templates"
 

@@ -19,6 +19,13 @@ background warm-up would otherwise still be building /landscape's graphs during 
 measurement, and the requests above build every graph the churn can reach. The graph count
 and bound are those /train reports (``compiled.graphs``, ``compiled.graph_bound``).
 
+The goal's readings come right after each burst, with whatever free memory the allocator
+still holds from it. The server also hands free pages back to the system every
+``malloc_trim_seconds`` (10 s), so a reading can fall just after a trim or just before one:
+the baseline and the last checkpoint each land either way. The "settled" row reads both
+points again after 12 idle seconds, past one trim, for growth that no allocator cache
+explains.
+
 Latency: for each of 40 fresh architectures, the first request (never seen) and the same
 request again with another ``seed`` (seen: the same architecture with other initial weights,
 so the response cache does not answer), one at a time; the medians of each.
@@ -34,6 +41,7 @@ from bench.space import Space, signature
 
 BACKPROP_CHURN, TRAIN_CHURN = 2000, 200
 CHECKPOINTS = 5
+SETTLE_S = 12.0  # idle seconds before a "settled" RSS reading: past the 10 s trim period
 RESPONSE_CACHE_FILL = 40
 LATENCY_PAIRS = 40
 RSS_GOAL_MIB = 50.0
@@ -167,8 +175,10 @@ def measure(scale: float = 1.0, seed: int | None = None) -> tuple[list[dict], li
         graphs_before, bound = graph_count(server)
         before = server.rss_mib()
         print(f"memory: warm-up {warm}, {graphs_before} graphs, RSS {before:.0f} MiB", flush=True)
+        settled_before = settled_rss(server)
         readings, figures = churn(server, space, scale)
         graphs_after, _ = graph_count(server)
+        settled_after = settled_rss(server)
         timings = latency(server, space, scale)
     growth = readings[-1] - before
     per = figures["requests"] // CHECKPOINTS
@@ -201,6 +211,14 @@ def measure(scale: float = 1.0, seed: int | None = None) -> tuple[list[dict], li
             goal="about 0 (flat)",
         ),
         row(
+            f"RSS growth, each read {SETTLE_S:g} s after its burst (warm-up, churn)",
+            round(settled_after - settled_before, 1),
+            "MiB",
+            goal=f"reported: {settled_before:,.0f} → {settled_after:,.0f} MiB; the server hands "
+            "free pages back every malloc_trim_seconds (10 s), so these readings leave out "
+            "what the allocator kept from the last requests",
+        ),
+        row(
             "compiled graphs in the server: after warm-up → after churn",
             graphs_after,
             "graphs",
@@ -224,6 +242,12 @@ def measure(scale: float = 1.0, seed: int | None = None) -> tuple[list[dict], li
             )
         )
     return rows, latency_rows
+
+
+def settled_rss(server: Server) -> float:
+    """The server's RSS after ``SETTLE_S`` idle seconds: past one period of its trimmer."""
+    time.sleep(SETTLE_S)
+    return server.rss_mib()
 
 
 def slope(values: list[float]) -> float:

@@ -7,7 +7,7 @@ layer's z and a, the gradients) are freed in whichever arena their thread took t
 stream of networks of new shapes spreads free blocks of new sizes over every arena, and the
 server's resident memory creeps up with no object alive to account for it. A small cap
 (Settings ``malloc_arena_max``, default 2: one per core of the test machine) keeps the reuse
-in a few arenas, and the memory under churn stays flat (bench/memory.py).
+in a few arenas (the churn bench, bench/memory.py, measures what remains).
 
 Freed blocks still stay in the arenas: the resident memory rises to the high mark of what
 the last requests needed and keeps it. ``malloc_trim`` hands the free pages back to the
@@ -18,6 +18,7 @@ system (the top of each heap, and whole free pages inside it); the server calls 
 
 import ctypes
 import ctypes.util
+import functools
 import logging
 import threading
 
@@ -26,11 +27,22 @@ M_ARENA_MAX = -8  # mallopt's parameter number for the arena cap (glibc's malloc
 _log = logging.getLogger("app")
 
 
+@functools.cache
 def _libc():
+    """The C library, loaded once (``find_library`` runs ``ldconfig``: not on every trim)."""
     try:
         return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
     except OSError:
         return None
+
+
+@functools.cache
+def _malloc_trim():
+    """glibc's ``malloc_trim``, typed, or None on a C library without it."""
+    trim = getattr(_libc(), "malloc_trim", None)
+    if trim is not None:
+        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
 
 
 def limit_arenas(count: int) -> bool:
@@ -50,17 +62,14 @@ def limit_arenas(count: int) -> bool:
 def release_free_memory() -> bool:
     """Return the allocator's free pages to the system (glibc ``malloc_trim(0)``). True if it
     released any; False when there was none to release, or on a C library without it."""
-    trim = getattr(_libc(), "malloc_trim", None)
-    if trim is None:
-        return False
-    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return trim(0) == 1
+    trim = _malloc_trim()
+    return trim is not None and trim(0) == 1
 
 
 def start_trimming(seconds: float, stop: threading.Event) -> threading.Thread | None:
     """Call :func:`release_free_memory` every ``seconds`` until ``stop`` is set, from a daemon
     thread (returned; None when ``seconds`` is 0 or the C library has no ``malloc_trim``)."""
-    if seconds <= 0 or getattr(_libc(), "malloc_trim", None) is None:
+    if seconds <= 0 or _malloc_trim() is None:
         return None
 
     def run():

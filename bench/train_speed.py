@@ -52,7 +52,7 @@ def problem():
     return net, x, t
 
 
-def test_set():
+def held_out_set():
     """The 250 points ``problem`` leaves out (Playground evaluates them after every epoch)."""
     from app.engine import datasets
 
@@ -87,7 +87,7 @@ def playground_rates(epochs: int = 800, repeats: int = 3) -> dict:
     from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
     net, x, t = problem()
-    x_test, t_test = test_set()
+    x_test, t_test = held_out_set()
     out = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

@@ -12,7 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from app.core.allocator import limit_arenas, start_trimming
 from app.core.config import get_settings
 from app.core.errors import install_error_handlers
-from app.core.middleware import BodySizeLimit, ConcurrencyLimit, SecurityHeaders
+from app.core.middleware import BodySizeLimit, ConcurrencyLimit, InFlight, SecurityHeaders
 from app.engine.errors import SpecError
 from app.engine.graphs import configure_graph_cache, graph_cache
 from app.engine.tf import warm_up
@@ -60,9 +60,9 @@ async def lifespan(app: FastAPI):
     )
     if get_settings().warm_graphs:
         warmer.start()
-    # Free memory back to the system every few seconds (app/core/allocator.py); the same
-    # event stops it.
-    start_trimming(get_settings().malloc_trim_seconds, stop)
+    # Free memory back to the system every few seconds when no API request is computing
+    # (app/core/allocator.py); the same event stops it.
+    start_trimming(get_settings().malloc_trim_seconds, stop, busy=app.state.in_flight.busy)
     yield
     stop.set()  # stops between two graphs; wait for the one being built
     if warmer.is_alive():
@@ -93,7 +93,10 @@ def create_app() -> FastAPI:
     app.mount("/static", CachedStaticFiles(directory=settings.static_dir), name="static")
     app.mount("/vendor/swagger", docs.swagger_files, name="swagger")
     # Outermost first: headers on everything, then size and concurrency limits.
-    app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent_requests)
+    app.state.in_flight = InFlight()
+    app.add_middleware(
+        ConcurrencyLimit, limit=settings.max_concurrent_requests, counter=app.state.in_flight
+    )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Level 3: within ~10% of level 9's size on JSON and plotly.min.js, at a third of its CPU.
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=3)

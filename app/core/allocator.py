@@ -12,8 +12,8 @@ in a few arenas (the churn bench, bench/memory.py, measures what remains).
 Freed blocks still stay in the arenas: the resident memory rises to the high mark of what
 the last requests needed and keeps it. ``malloc_trim`` hands the free pages back to the
 system (the top of each heap, and whole free pages inside it); the server calls it every
-``malloc_trim_seconds`` (Settings, default 10) from a thread of its own. In a server after
-2,000 random networks it took 2–5 ms and returned 37–86 MiB.
+``malloc_trim_seconds`` (Settings, default 10) from a thread of its own, when no API request
+is computing. In a server after 2,000 random networks it took 2–5 ms and returned 37–86 MiB.
 """
 
 import ctypes
@@ -21,6 +21,7 @@ import ctypes.util
 import functools
 import logging
 import threading
+from collections.abc import Callable
 
 M_ARENA_MAX = -8  # mallopt's parameter number for the arena cap (glibc's malloc.h)
 
@@ -66,15 +67,22 @@ def release_free_memory() -> bool:
     return trim is not None and trim(0) == 1
 
 
-def start_trimming(seconds: float, stop: threading.Event) -> threading.Thread | None:
+def start_trimming(
+    seconds: float, stop: threading.Event, busy: Callable[[], bool] | None = None
+) -> threading.Thread | None:
     """Call :func:`release_free_memory` every ``seconds`` until ``stop`` is set, from a daemon
-    thread (returned; None when ``seconds`` is 0 or the C library has no ``malloc_trim``)."""
+    thread (returned; None when ``seconds`` is 0 or the C library has no ``malloc_trim``).
+
+    A trim holds each arena's lock while it walks it (a few ms), so when ``busy()`` says
+    requests are computing, that period's trim is skipped: under steady load the memory in
+    use is the working set anyway, and it goes back once the class pauses."""
     if seconds <= 0 or _malloc_trim() is None:
         return None
 
     def run():
         while not stop.wait(seconds):
-            release_free_memory()
+            if busy is None or not busy():
+                release_free_memory()
 
     thread = threading.Thread(target=run, name="malloc-trim", daemon=True)
     thread.start()

@@ -75,24 +75,37 @@ class BodySizeLimit:
         await self.app(scope, replay, send)
 
 
+class InFlight:
+    """How many API requests are being computed now (kept by :class:`ConcurrencyLimit`; read
+    by whoever waits for a quiet moment, like the allocator's trimmer)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def busy(self) -> bool:
+        return self.count > 0
+
+
 class ConcurrencyLimit:
     """At most ``limit`` API requests in flight; the rest get 503 with Retry-After at once."""
 
-    def __init__(self, app: ASGIApp, limit: int, prefix: str = "/api/"):
+    def __init__(
+        self, app: ASGIApp, limit: int, prefix: str = "/api/", counter: InFlight | None = None
+    ):
         self.app, self.limit, self.prefix = app, limit, prefix
-        self.in_flight = 0
+        self.counter = counter or InFlight()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
             return await self.app(scope, receive, send)
-        if self.in_flight >= self.limit:
+        if self.counter.count >= self.limit:
             body = {"detail": "the server is busy computing other requests; retry in a second"}
             return await _send_json(send, 503, body, [(b"retry-after", b"1")])
-        self.in_flight += 1
+        self.counter.count += 1
         try:
             await self.app(scope, receive, send)
         finally:
-            self.in_flight -= 1
+            self.counter.count -= 1
 
 
 class SecurityHeaders:

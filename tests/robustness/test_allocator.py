@@ -103,6 +103,20 @@ def test_the_trimmer_runs_every_period_until_stopped(monkeypatch):
     assert start_trimming(0, threading.Event()) is None  # 0: never
 
 
+def test_the_trimmer_skips_a_period_while_requests_compute(monkeypatch):
+    calls, busy = [], [True]
+    monkeypatch.setattr(allocator, "release_free_memory", lambda: calls.append(1))
+    stop = threading.Event()
+    thread = start_trimming(0.05, stop, busy=lambda: busy[0])
+    time.sleep(0.4)
+    skipped = len(calls)
+    busy[0] = False
+    time.sleep(0.4)
+    stop.set()
+    thread.join(2)
+    assert skipped == 0 and len(calls) >= 3
+
+
 def test_the_server_trims_every_10_s_by_default(client):
     """The running app (the session's, started through its lifespan) has its trimmer."""
     assert Settings().malloc_trim_seconds == 10

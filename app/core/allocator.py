@@ -68,21 +68,26 @@ def release_free_memory() -> bool:
 
 
 def start_trimming(
-    seconds: float, stop: threading.Event, busy: Callable[[], bool] | None = None
+    seconds: float,
+    stop: threading.Event,
+    busy: Callable[[], bool] | None = None,
+    release: Callable[[], object] | None = None,
 ) -> threading.Thread | None:
     """Call :func:`release_free_memory` every ``seconds`` until ``stop`` is set, from a daemon
     thread (returned; None when ``seconds`` is 0 or the C library has no ``malloc_trim``).
 
     A trim holds each arena's lock while it walks it (a few ms), so when ``busy()`` says
     requests are computing, that period's trim is skipped: under steady load the memory in
-    use is the working set anyway, and it goes back once the class pauses."""
+    use is the working set anyway, and it goes back once the class pauses. ``release``
+    replaces :func:`release_free_memory` (tests count the calls)."""
     if seconds <= 0 or _malloc_trim() is None:
         return None
+    release = release or release_free_memory
 
     def run():
         while not stop.wait(seconds):
             if busy is None or not busy():
-                release_free_memory()
+                release()
 
     thread = threading.Thread(target=run, name="malloc-trim", daemon=True)
     thread.start()

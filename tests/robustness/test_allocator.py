@@ -10,7 +10,6 @@ import sys
 import threading
 import time
 
-from app.core import allocator
 from app.core.allocator import limit_arenas, start_trimming
 from app.core.config import PROJECT_ROOT, Settings
 
@@ -91,11 +90,14 @@ def test_release_free_memory_gives_freed_pages_back():
     assert released == "True" and int(mib) >= 100
 
 
-def test_the_trimmer_runs_every_period_until_stopped(monkeypatch):
+# The trimmers below count calls of their own ``release``: the session's app runs a trimmer
+# of its own, which must not be counted.
+
+
+def test_the_trimmer_runs_every_period_until_stopped():
     calls = []
-    monkeypatch.setattr(allocator, "release_free_memory", lambda: calls.append(time.monotonic()))
     stop = threading.Event()
-    thread = start_trimming(0.05, stop)
+    thread = start_trimming(0.05, stop, release=lambda: calls.append(time.monotonic()))
     time.sleep(0.5)
     stop.set()
     thread.join(2)
@@ -103,11 +105,10 @@ def test_the_trimmer_runs_every_period_until_stopped(monkeypatch):
     assert start_trimming(0, threading.Event()) is None  # 0: never
 
 
-def test_the_trimmer_skips_a_period_while_requests_compute(monkeypatch):
+def test_the_trimmer_skips_a_period_while_requests_compute():
     calls, busy = [], [True]
-    monkeypatch.setattr(allocator, "release_free_memory", lambda: calls.append(1))
     stop = threading.Event()
-    thread = start_trimming(0.05, stop, busy=lambda: busy[0])
+    thread = start_trimming(0.05, stop, busy=lambda: busy[0], release=lambda: calls.append(1))
     time.sleep(0.4)
     skipped = len(calls)
     busy[0] = False

@@ -1,8 +1,6 @@
 """/backprop and /backprop/code: validate a request against the limits, run the engine, and
 build the contract's answer (non-finite numbers become null and are named in warnings)."""
 
-from itertools import pairwise
-
 from app.core.config import get_settings
 from app.core.jsonsafe import FiniteTracker
 from app.engine.backprop import BackpropResult, backprop
@@ -10,7 +8,7 @@ from app.engine.graphs import graph_cache
 from app.engine.losses import get_loss, prepare_targets
 from app.engine.network import Network, check_inputs
 from app.schemas.backprop import BackpropRequest
-from app.schemas.common import build_network_from
+from app.schemas.common import build_network_from, multiply_adds
 
 
 def prepare_backprop(req: BackpropRequest):
@@ -110,7 +108,7 @@ def runs_inline(req: BackpropRequest) -> bool:
     before.
     """
     layers = req.layers
-    work = len(req.inputs) * sum(a * b for a, b in pairwise(layers))
+    work = len(req.inputs) * multiply_adds(layers)
     return work <= get_settings().inline_max_work and graph_cache().ready(
         "backprop", len(layers) - 1, req.dtype
     )

@@ -66,7 +66,10 @@ def playground_load(net, x, t, x_test, t_test, batch: int) -> dict:
     the batch size, learning rate 0.03, classification) and the engine's own data and initial
     weights (``weights_by_node[layer][node][input]``, i.e. Wᵀ)."""
     shape = ",".join(str(n) for n in LAYERS[1:-1])
-    rows = lambda xs, ts: [[*map(float, p), float(v[0])] for p, v in zip(xs, ts, strict=True)]  # noqa: E731
+
+    def rows(xs, ts):  # Playground's points: [x, y, label]
+        return [[*map(float, p), float(v[0])] for p, v in zip(xs, ts, strict=True)]
+
     return {
         "hash": f"#activation=tanh&batchSize={batch}&learningRate={LEARNING_RATE}"
         f"&regularizationRate=0&networkShape={shape}&problem=classification",

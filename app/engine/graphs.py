@@ -125,7 +125,7 @@ class GraphCache:
         for kind, depth, dtype in dict.fromkeys(order):
             if stop is not None and stop.is_set():
                 return built
-            if (kind, depth, dtype, False) not in self._graphs:
+            if not self.ready(kind, depth, dtype):
                 self.get(kind, depth, dtype)
                 built += 1
         return built

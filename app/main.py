@@ -51,10 +51,18 @@ async def lifespan(app: FastAPI):
     stop = threading.Event()
     # The engine's graphs are built in the background: /healthz answers at once, and a
     # request for a graph not built yet builds it itself (per-graph locks).
+    # A build waits until requests and stream frames have been quiet for a moment.
     depths = range(1, min(get_settings().warm_max_depth, get_settings().max_layers) + 1)
+    quiet = get_settings().warm_idle_seconds
+
+    def idle() -> bool:
+        return app.state.in_flight.quiet_for(quiet) and train_stream.registry.frames.quiet_for(
+            quiet
+        )
+
     warmer = threading.Thread(
         target=graph_cache().warm,
-        kwargs={"depths": depths, "stop": stop},
+        kwargs={"depths": depths, "stop": stop, "idle": idle},
         name="warm-graphs",
         daemon=True,
     )

@@ -8,16 +8,23 @@ The ``page`` fixture fails a test if the page logs a console error, throws, or a
 anything outside the app (a classroom may be offline).
 """
 
+import os
 import socket
 import threading
 import time
 from urllib.parse import urlparse
 
-import pytest
-import uvicorn
-from fastapi.testclient import TestClient
+# The session's app builds its graphs in the background between requests as soon as none is
+# computing, instead of after a pause of 0.5 s that a test run seldom leaves: the warm-up
+# then uses the second core while tests run, as it always did (a server waits for a pause,
+# so that a class's first requests do not share the CPU with it).
+os.environ.setdefault("BPV_WARM_IDLE_SECONDS", "0")
 
-from app.main import app
+import pytest  # noqa: E402
+import uvicorn  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+
+from app.main import app  # noqa: E402
 
 
 @pytest.fixture(scope="session")

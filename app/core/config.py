@@ -80,6 +80,13 @@ class Settings(BaseSettings):
     warm_graphs: bool = Field(
         True, description="build the engine's compiled graphs in the background at start-up"
     )
+    warm_idle_seconds: float = Field(
+        0.5,
+        ge=0,
+        description="the background warm-up builds its next graph only once no API request "
+        "or stream frame has computed for this long, so it gives way to a class (0: whenever "
+        "none is computing)",
+    )
     warm_max_depth: int = Field(
         3,
         ge=1,

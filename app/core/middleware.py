@@ -1,6 +1,7 @@
 """ASGI middleware: body size limit, API concurrency limit, security headers."""
 
 import json
+import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -77,13 +78,25 @@ class BodySizeLimit:
 
 class InFlight:
     """How many API requests are being computed now (kept by :class:`ConcurrencyLimit`; read
-    by whoever waits for a quiet moment, like the allocator's trimmer)."""
+    by whoever waits for a quiet moment: the allocator's trimmer, the graphs' warm-up)."""
 
     def __init__(self):
         self.count = 0
+        self.last_done = float("-inf")  # time.monotonic() when the last one finished
 
     def busy(self) -> bool:
         return self.count > 0
+
+    def quiet_for(self, seconds: float) -> bool:
+        """No request computing now, and none finished in the last ``seconds``."""
+        return self.count == 0 and time.monotonic() - self.last_done >= seconds
+
+    def enter(self) -> None:
+        self.count += 1
+
+    def leave(self) -> None:
+        self.count -= 1
+        self.last_done = time.monotonic()
 
 
 class ConcurrencyLimit:
@@ -101,11 +114,11 @@ class ConcurrencyLimit:
         if self.counter.count >= self.limit:
             body = {"detail": "the server is busy computing other requests; retry in a second"}
             return await _send_json(send, 503, body, [(b"retry-after", b"1")])
-        self.counter.count += 1
+        self.counter.enter()
         try:
             await self.app(scope, receive, send)
         finally:
-            self.counter.count -= 1
+            self.counter.leave()
 
 
 class SecurityHeaders:

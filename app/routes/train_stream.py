@@ -24,6 +24,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from app.core.config import Settings, get_settings
 from app.core.errors import _clean_msg, collapse_union_errors, error_detail
+from app.core.middleware import InFlight
 from app.engine.errors import SpecError
 from app.schemas.train import TrainRequest
 from app.schemas.train_stream import MESSAGES
@@ -41,6 +42,7 @@ class StreamRegistry:
         self._lock = threading.Lock()
         self.open = 0
         self.loops_running = 0  # pumps currently alive: 0 once every socket has closed
+        self.frames = InFlight()  # frames being computed now (the warm-up waits for quiet)
         self._limiters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def try_open(self, cap: int) -> bool:
@@ -220,9 +222,13 @@ class StreamConnection:
                     self.wake = anyio.Event()
                     await self.wake.wait()
                 ops, self.ops = self.ops, []
-                frame, errors, failed = await to_thread.run_sync(
-                    self._work, ops, self.playing, limiter=self.limiter
-                )
+                registry.frames.enter()
+                try:
+                    frame, errors, failed = await to_thread.run_sync(
+                        self._work, ops, self.playing, limiter=self.limiter
+                    )
+                finally:
+                    registry.frames.leave()
                 if failed:
                     self.playing = False  # a frame that cannot run stops play, said in errors
                 for message_type, details in errors:

@@ -5,6 +5,7 @@ Uses fresh GraphCache instances (never the process-wide one) and builds only the
 """
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -176,3 +177,42 @@ def test_backprop_tensors_pack_every_number_and_integer_in_order():
     floats32, _ = backprop_tensors(net32, x32, t32, "mse", False, "mean", 0.1, True)
     assert floats32.dtype == tf.float32
     assert floats32.numpy()[0] == np.float32(0.1) and floats32.numpy()[-1] == np.float32(0.1)
+
+
+def _logging_builders(monkeypatch, log):
+    def fake_builder(kind):
+        def build(depth, dtype, xla):
+            log.append(("build", kind))
+            return object()
+
+        return build
+
+    for kind in KINDS:
+        monkeypatch.setitem(graphs.BUILDERS, kind, fake_builder(kind))
+
+
+def test_warm_builds_each_graph_only_when_requests_are_quiet(monkeypatch):
+    """``idle`` is asked before every build, and a build follows only a "quiet" answer."""
+    monkeypatch.setattr(graphs, "IDLE_POLL_SECONDS", 0.001)
+    log, answers = [], iter([False, False, True, False, True, True, False, False, False, True])
+    _logging_builders(monkeypatch, log)
+
+    def idle():
+        quiet = next(answers, True)
+        log.append(("idle", quiet))
+        return quiet
+
+    assert GraphCache(max_depth=1).warm(dtypes=["float64"], idle=idle) == len(KINDS)
+    builds = [i for i, entry in enumerate(log) if entry[0] == "build"]
+    assert len(builds) == len(KINDS)
+    assert all(log[i - 1] == ("idle", True) for i in builds)
+    assert sum(entry == ("idle", False) for entry in log) == 6  # it waited through each
+
+
+def test_warm_stops_while_waiting_for_quiet(monkeypatch):
+    log, stop = [], threading.Event()
+    _logging_builders(monkeypatch, log)
+    threading.Timer(0.2, stop.set).start()
+    start = time.monotonic()
+    assert GraphCache(max_depth=1).warm(stop=stop, idle=lambda: False) == 0
+    assert log == [] and time.monotonic() - start < 2

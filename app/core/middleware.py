@@ -1,6 +1,7 @@
 """ASGI middleware: body size limit, API concurrency limit, security headers."""
 
 import json
+import threading
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -83,6 +84,10 @@ class InFlight:
     def __init__(self):
         self.count = 0
         self.last_done = float("-inf")  # time.monotonic() when the last one finished
+        # One event loop per server process, but a test session serves the same app from two
+        # threads (TestClient's loop and uvicorn's), and Python does not promise that ``+=``
+        # on an attribute is atomic.
+        self._lock = threading.Lock()
 
     def busy(self) -> bool:
         return self.count > 0
@@ -92,11 +97,13 @@ class InFlight:
         return self.count == 0 and time.monotonic() - self.last_done >= seconds
 
     def enter(self) -> None:
-        self.count += 1
+        with self._lock:
+            self.count += 1
 
     def leave(self) -> None:
-        self.count -= 1
-        self.last_done = time.monotonic()
+        with self._lock:
+            self.count -= 1
+            self.last_done = time.monotonic()
 
 
 class ConcurrencyLimit:

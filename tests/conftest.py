@@ -8,28 +8,31 @@ The ``page`` fixture fails a test if the page logs a console error, throws, or a
 anything outside the app (a classroom may be offline).
 """
 
-import os
 import socket
 import threading
 import time
 from urllib.parse import urlparse
 
-# The session's app builds its graphs in the background between requests as soon as none is
-# computing, instead of after a pause of 0.5 s that a test run seldom leaves: the warm-up
-# then uses the second core while tests run, as it always did (a server waits for a pause,
-# so that a class's first requests do not share the CPU with it).
-os.environ.setdefault("BPV_WARM_IDLE_SECONDS", "0")
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
 
-import pytest  # noqa: E402
-import uvicorn  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
-
-from app.main import app  # noqa: E402
+from app.core.config import get_settings
+from app.main import app
 
 
 @pytest.fixture(scope="session")
 def client():
-    """The API in-process (TensorFlow imported and warmed up once)."""
+    """The API in-process (TensorFlow imported and warmed up once).
+
+    Its graphs are built in the background between requests as soon as none is computing,
+    instead of after a pause of 0.5 s that a test run seldom leaves: the warm-up then uses
+    the second core while tests run (a server waits for a pause, so that a class's first
+    requests do not share the CPU with it). Set here, on the session's settings, and not in
+    the environment, which servers started as subprocesses (and benchmarks importing this
+    module) would inherit.
+    """
+    get_settings().warm_idle_seconds = 0.0
     with TestClient(app) as test_client:
         yield test_client
 

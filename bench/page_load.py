@@ -19,6 +19,7 @@ import contextlib
 import statistics
 
 from bench.common import Server, row
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
 PAGES = [
     "/",
@@ -36,8 +37,6 @@ PAGES = [
 GOAL_PAGES = {"/chain-rule", "/second-order", "/activations", "/softmax", "/losses", "/network"}
 GOAL_MS, GOAL_BYTES = 800, 600_000
 RUNS = 3
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 # Runs before the page's own scripts: notes when the first figure appears.
 WATCH_FIRST_DRAW = """

@@ -21,13 +21,12 @@ import statistics
 import time
 
 from bench.common import Server, print_rows, row
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
 PAGES = ["/network", "/activations", "/train"]
 COLD_STARTS = 3
 COLD_START_GOAL_S = 5.0
 FIGURE = ".js-plotly-plot, canvas"  # a Plotly figure, or a page's own canvas drawing
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 TRANSFERRED = """() => {
   const entries = [...performance.getEntriesByType('navigation'),

@@ -60,7 +60,7 @@ def trainer_in_chromium(url: str, seconds: float = SECONDS) -> dict:
     """Frames/s and epochs/s of one /train page playing the spiral."""
     from playwright.sync_api import sync_playwright
 
-    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

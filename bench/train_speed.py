@@ -87,7 +87,7 @@ def playground_rates(epochs: int = 800, repeats: int = 3) -> dict:
     (V8 compiles the hot loop first), without and with oneStep's per-epoch losses."""
     from playwright.sync_api import sync_playwright
 
-    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
     net, x, t = problem()
     x_test, t_test = held_out_set()

@@ -16,7 +16,7 @@ import uvicorn
 from playwright.sync_api import sync_playwright
 
 from app.main import app
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 

@@ -21,6 +21,7 @@ import statistics
 import time
 
 from bench.common import Server, print_rows, row
+from bench.http_load import classroom_body
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
 PAGES = ["/network", "/activations", "/train"]
@@ -60,15 +61,7 @@ _TRAIN = {
     "optimizer": {"name": "sgd", "learning_rate": 0.03},
 }
 FIRST_REQUESTS = [
-    (
-        "/api/v1/backprop, 4-8-8-3 (its graph not built yet)",
-        "/api/v1/backprop",
-        {
-            "layers": [4, 8, 8, 3],
-            "inputs": [[0.1, 0.2, 0.3, 0.4]] * 8,
-            "targets": [[1.0, 0.0, 0.0]] * 8,
-        },
-    ),
+    ("/api/v1/backprop, 4-8-8-3 (its graph not built yet)", "/api/v1/backprop", classroom_body()),
     ("/api/v1/train, 2-4-2-1, 200 steps", "/api/v1/train", {**_TRAIN, "steps": 200}),
     ("/api/v1/train, 2-4-2-1, 20,000 steps (XLA)", "/api/v1/train", {**_TRAIN, "steps": 20_000}),
     (

@@ -1,5 +1,6 @@
 """The ASGI app: ``app.main:app``. Builds the app; the routers do the work."""
 
+import functools
 import gc
 import logging
 import threading
@@ -49,28 +50,31 @@ async def lifespan(app: FastAPI):
     # for 0.4 s). The graph cache freezes each graph it builds the same way.
     gc.freeze()
     stop = threading.Event()
+    # Background work waits for a quiet moment: no API request and no stream frame computing.
+    counters = (app.state.in_flight, train_stream.registry.frames)
+
+    def quiet_for(seconds: float) -> bool:
+        return all(counter.quiet_for(seconds) for counter in counters)
+
     # The engine's graphs are built in the background: /healthz answers at once, and a
-    # request for a graph not built yet builds it itself (per-graph locks).
-    # A build waits until requests and stream frames have been quiet for a moment.
+    # request for a graph not built yet builds it itself (per-graph locks). A build waits
+    # until requests and frames have been quiet for warm_idle_seconds.
     depths = range(1, min(get_settings().warm_max_depth, get_settings().max_layers) + 1)
-    quiet = get_settings().warm_idle_seconds
-
-    def idle() -> bool:
-        return app.state.in_flight.quiet_for(quiet) and train_stream.registry.frames.quiet_for(
-            quiet
-        )
-
     warmer = threading.Thread(
         target=graph_cache().warm,
-        kwargs={"depths": depths, "stop": stop, "idle": idle},
+        kwargs={
+            "depths": depths,
+            "stop": stop,
+            "idle": functools.partial(quiet_for, get_settings().warm_idle_seconds),
+        },
         name="warm-graphs",
         daemon=True,
     )
     if get_settings().warm_graphs:
         warmer.start()
-    # Free memory back to the system every few seconds when no API request is computing
-    # (app/core/allocator.py); the same event stops it.
-    start_trimming(get_settings().malloc_trim_seconds, stop, busy=app.state.in_flight.busy)
+    # Free memory back to the system every few seconds, skipping a period while a request or
+    # a frame computes (app/core/allocator.py); the same event stops it.
+    start_trimming(get_settings().malloc_trim_seconds, stop, busy=lambda: not quiet_for(0.0))
     yield
     stop.set()  # stops between two graphs; wait for the one being built
     if warmer.is_alive():

@@ -6,6 +6,7 @@ import time
 
 from fastapi.testclient import TestClient
 
+from app import main
 from app.core.config import Settings, get_settings
 from app.core.middleware import InFlight
 from app.engine.graphs import graph_cache
@@ -52,25 +53,28 @@ def test_stream_frames_are_counted_while_they_compute(client):
 
 def test_the_apps_warm_up_waits_until_requests_and_frames_are_quiet(client, monkeypatch):
     """The lifespan hands the warm-up an ``idle`` that is false while an API request or a
-    stream frame computes, and for ``warm_idle_seconds`` (0.5) after the last one."""
+    stream frame computes, and for ``warm_idle_seconds`` (0.5) after the last one; the
+    trimmer a ``busy`` that is true while either computes."""
     assert Settings.model_fields["warm_idle_seconds"].default == 0.5
     assert get_settings().warm_graphs
     # The session's app waits for no pause (tests/conftest.py); this start-up, the default.
     monkeypatch.setattr(get_settings(), "warm_idle_seconds", 0.5)
-    calls = []
+    calls, trimmers = [], []
     monkeypatch.setattr(graph_cache(), "warm", lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(main, "start_trimming", lambda *args, **kwargs: trimmers.append(kwargs))
     with TestClient(client.app):  # a second start-up of the same app: its lifespan again
         deadline = time.monotonic() + 5
         while not calls and time.monotonic() < deadline:
             time.sleep(0.01)
     idle, requests = calls[0]["idle"], client.app.state.in_flight
+    trimmer_busy = trimmers[0]["busy"]
     monkeypatch.setattr(requests, "last_done", float("-inf"))
     monkeypatch.setattr(registry.frames, "last_done", float("-inf"))
-    assert idle()
+    assert idle() and not trimmer_busy()
     for counter in (requests, registry.frames):
         counter.enter()
-        assert not idle()
+        assert not idle() and trimmer_busy()  # the trimmer skips a frame's period too
         counter.leave()
-        assert not idle()  # it has just finished
+        assert not idle() and not trimmer_busy()  # just finished: the trimmer needs no pause
         monkeypatch.setattr(counter, "last_done", time.monotonic() - 0.6)
         assert idle()
